@@ -1,0 +1,3 @@
+from baas.cli import main
+
+main()

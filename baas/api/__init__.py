@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by every capability's routes: JSON bodies, errors, auth, app services."""

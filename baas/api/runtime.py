@@ -1,0 +1,21 @@
+"""What request handlers need from the running app, injected as the ``runtime`` dependency."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from baas.auth.passwords import PasswordHasher
+from baas.collections.registry import CollectionRegistry
+from baas.config import Settings
+
+__all__ = ["Runtime"]
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: AsyncEngine
+    registry: CollectionRegistry
+    hasher: PasswordHasher

@@ -1,0 +1,75 @@
+"""The composition root: ``create_app(settings)`` wires the pieces together and nothing else.
+
+The database must already be prepared (``baas.bootstrap.prepare_database``): ``baas serve`` does that
+before it starts serving.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar
+from litestar.config.cors import CORSConfig
+from litestar.di import Provide
+
+from baas.api.dependencies import provide_runtime
+from baas.api.errors import EXCEPTION_HANDLERS
+from baas.api.headers import SecurityHeadersMiddleware
+from baas.api.health import health, health_head
+from baas.api.runtime import Runtime
+from baas.auth.passwords import PasswordHasher
+from baas.auth.routes import auth_router
+from baas.collections.registry import CollectionRegistry
+from baas.collections.routes import collections_router
+from baas.collections.service import COLLECTIONS_TOPIC
+from baas.config import Settings
+from baas.db.engine import create_engine
+from baas.db.notify import ChangeListener
+
+__all__ = ["create_app"]
+
+
+def create_app(settings: Settings) -> Litestar:
+    if not settings.database_url:
+        raise ValueError("create_app needs settings.database_url (baas serve provides one)")
+    database_url = settings.database_url
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        engine = create_engine(database_url, pool_size=settings.db_pool_size)
+        registry = CollectionRegistry()
+        listener = ChangeListener(database_url)
+
+        async def reload_collections(_data: Any) -> None:
+            await registry.reload(engine)
+
+        listener.subscribe(COLLECTIONS_TOPIC, reload_collections)
+        try:
+            if settings.listen_for_changes:
+                await listener.start()
+            await registry.reload(engine)
+            app.state.runtime = Runtime(
+                settings=settings, engine=engine, registry=registry, hasher=PasswordHasher(settings.password_hashing)
+            )
+            yield
+        finally:
+            await listener.stop()
+            await engine.dispose()
+
+    return Litestar(
+        route_handlers=[health, health_head, collections_router, auth_router],
+        lifespan=[lifespan],
+        dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False)},
+        exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[SecurityHeadersMiddleware],
+        cors_config=CORSConfig(
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "HEAD", "PUT", "PATCH", "POST", "DELETE"],
+            allow_headers=["*"],
+        ),
+        request_max_body_size=settings.max_body_size,
+        openapi_config=None,
+        debug=False,
+    )

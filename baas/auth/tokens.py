@@ -1,0 +1,63 @@
+"""Record tokens: HS256 JWTs signed with the record's tokenKey plus the collection's secret.
+
+Because the record's ``tokenKey`` is part of the key, changing it (on a password or email change,
+or on demand) revokes every token issued before. Claims follow PocketBase: ``id``, ``collectionId``,
+``type``, ``exp`` and, for auth tokens, ``refreshable``; there is no ``iat``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import jwt
+
+__all__ = ["TokenError", "decode_unverified", "issue_token", "verify_token"]
+
+ALGORITHM = "HS256"
+
+
+class TokenError(ValueError):
+    """The token is malformed, expired or not signed with the expected key."""
+
+
+def _key(collection_secret: str, token_key: str) -> bytes:
+    return (token_key + collection_secret).encode()
+
+
+def issue_token(
+    claims: Mapping[str, Any], *, collection_secret: str, token_key: str, duration_seconds: int
+) -> str:
+    payload = dict(claims)
+    payload["exp"] = int(time.time()) + int(duration_seconds)
+    # PocketBase emits the claims in alphabetical order; so do we.
+    ordered = dict(sorted(payload.items()))
+    return jwt.encode(ordered, _key(collection_secret, token_key), algorithm=ALGORITHM)
+
+
+def decode_unverified(token: str) -> dict[str, Any]:
+    """The claims before the signature is checked (to find which record/secret signs it)."""
+    try:
+        header = jwt.get_unverified_header(token)
+        if header.get("alg") != ALGORITHM:
+            raise TokenError("unsupported token algorithm")
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError as exc:
+        raise TokenError(str(exc)) from exc
+    if not isinstance(claims, dict):
+        raise TokenError("invalid claims")
+    return claims
+
+
+def verify_token(token: str, *, collection_secret: str, token_key: str) -> dict[str, Any]:
+    try:
+        claims = jwt.decode(
+            token,
+            _key(collection_secret, token_key),
+            algorithms=[ALGORITHM],
+            options={"require": ["exp"]},
+        )
+    except jwt.PyJWTError as exc:
+        raise TokenError(str(exc)) from exc
+    return dict(claims)

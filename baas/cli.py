@@ -1,0 +1,179 @@
+"""The ``baas`` command line: serve, migrate, superuser."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+
+from baas.config import Settings, load_settings
+from baas.db.embedded import DataDirLock, DataDirLockedError, EmbeddedPostgres, EmbeddedPostgresError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(help="baas: a Backend-as-a-Service on PostgreSQL.", no_args_is_help=True, add_completion=False)
+superuser_app = typer.Typer(help="Manage superusers.", no_args_is_help=True)
+app.add_typer(superuser_app, name="superuser")
+
+T = TypeVar("T")
+
+DirOption = Annotated[Path | None, typer.Option("--dir", help="Data directory (default ./baas_data).")]
+
+
+def _settings(data_dir: Path | None, **overrides: object) -> Settings:
+    return load_settings(os.environ, data_dir=data_dir, **overrides)
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.secho(f"Error: {message}", fg=typer.colors.RED, err=True)
+    return typer.Exit(code=1)
+
+
+@contextmanager
+def _database(settings: Settings, *, own: bool) -> Iterator[Settings]:
+    """Settings with a database URL: the external one, or the embedded cluster of the data directory.
+
+    ``own``: this process must own the data directory (``serve``); otherwise it borrows the cluster of
+    a running server, or starts and stops it itself when nobody runs it.
+    """
+    if settings.database_url:
+        yield settings
+        return
+    data_dir = settings.data_dir.absolute()
+    lock = DataDirLock(data_dir)
+    pg = EmbeddedPostgres(data_dir / "pg")
+    owner = lock.try_acquire()
+    if own and not owner:
+        raise _fail(f"the data directory {data_dir} is already used by another baas server")
+    try:
+        started = False
+        if owner:
+            started = pg.ensure_running()
+        else:
+            pg.wait_until_running()
+        try:
+            yield settings.replace(database_url=pg.url())
+        finally:
+            if owner and (started or own):
+                pg.stop()
+    except (EmbeddedPostgresError, DataDirLockedError) as exc:
+        raise _fail(str(exc)) from exc
+    finally:
+        if owner:
+            lock.release()
+
+
+def _run(coroutine_factory: Callable[[], Awaitable[T]]) -> T:
+    async def runner() -> T:
+        return await coroutine_factory()
+
+    return asyncio.run(runner())
+
+
+@app.command()
+def serve(
+    data_dir: DirOption = None,
+    http: Annotated[str, typer.Option("--http", help="Address to listen on, host:port.")] = "127.0.0.1:8090",
+    origins: Annotated[str | None, typer.Option("--origins", help="Allowed CORS origins, comma separated.")] = None,
+) -> None:
+    """Run the server (with an embedded PostgreSQL unless BAAS_DATABASE_URL is set)."""
+    import uvicorn
+
+    from baas.app import create_app
+
+    host, _, port_text = http.rpartition(":")
+    if not host or not port_text.isdigit():
+        raise _fail(f"--http must look like 127.0.0.1:8090, got {http!r}")
+    cors = tuple(o.strip() for o in origins.split(",")) if origins else None
+    settings = _settings(data_dir, http_host=host, http_port=int(port_text), cors_origins=cors)
+    with _database(settings, own=True) as ready:
+        installed = _run(lambda: _prepare(ready))
+        _announce(ready, installed)
+        config = uvicorn.Config(
+            create_app(ready), host=host, port=int(port_text), log_level="warning", lifespan="on",
+            server_header=False, proxy_headers=False,
+        )  # fmt: skip
+        server = uvicorn.Server(config)
+        # Stop serving on SIGTERM as on Ctrl-C; the embedded database is stopped afterwards.
+        signal.signal(signal.SIGTERM, lambda *_: setattr(server, "should_exit", True))
+        server.run()
+
+
+def _announce(settings: Settings, installed: bool) -> None:
+    url = f"http://{settings.http_host}:{settings.http_port}"
+    where = "external PostgreSQL (BAAS_DATABASE_URL)" if not settings.uses_embedded_database else (
+        f"embedded PostgreSQL in {settings.data_dir.absolute() / 'pg'}"
+    )  # fmt: skip
+    typer.echo(f"baas is serving {url}")
+    typer.echo(f"  REST API:  {url}/api/")
+    typer.echo(f"  data:      {where}")
+    if installed:
+        typer.echo("  First start: create a superuser with")
+        typer.echo(f"    baas superuser upsert EMAIL PASSWORD --dir {settings.data_dir}")
+
+
+async def _prepare(settings: Settings) -> bool:
+    from baas.bootstrap import prepare_database
+    from baas.db.engine import create_engine
+
+    assert settings.database_url
+    engine = create_engine(settings.database_url, pool_size=2)
+    try:
+        return await prepare_database(engine)
+    finally:
+        await engine.dispose()
+
+
+@app.command()
+def migrate(data_dir: DirOption = None) -> None:
+    """Apply the system migrations (schema baas) and install the system collections."""
+    with _database(_settings(data_dir), own=False) as ready:
+        installed = _run(lambda: _prepare(ready))
+    typer.echo("migrations applied" + (" and system collections installed" if installed else ""))
+
+
+@superuser_app.command("upsert")
+def superuser_upsert(
+    email: str, password: str, data_dir: DirOption = None
+) -> None:
+    """Create a superuser, or set the password of an existing one."""
+    from baas.errors import ValidationError
+
+    with _database(_settings(data_dir), own=False) as ready:
+        try:
+            outcome = _run(lambda: _upsert(ready, email, password))
+        except ValidationError as exc:
+            details = "; ".join(f"{k}: {v['message']}" for k, v in exc.data.items())
+            raise _fail(f"invalid superuser: {details}") from exc
+    typer.echo(f"superuser {email} {outcome}")
+
+
+async def _upsert(settings: Settings, email: str, password: str) -> str:
+    from baas.auth.passwords import PasswordHasher
+    from baas.auth.service import upsert_superuser
+    from baas.collections.registry import CollectionRegistry
+    from baas.db.engine import create_engine
+
+    assert settings.database_url
+    await _prepare(settings)
+    engine = create_engine(settings.database_url, pool_size=2)
+    try:
+        registry = CollectionRegistry()
+        schema = await registry.reload(engine)
+        return await upsert_superuser(engine, schema, PasswordHasher(settings.password_hashing), email, password)
+    finally:
+        await engine.dispose()
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

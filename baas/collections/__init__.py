@@ -1,0 +1,1 @@
+"""Collections: the schema model, field types, validation, table DDL, the registry cache."""

@@ -1,0 +1,60 @@
+"""``url``: a URL, optionally limited to (or barred from) some hosts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Text
+from sqlalchemy.types import TypeEngine
+
+from baas.collections.fields.base import Field, OptionErrors, SettingsContext, required_error
+from baas.collections.fields.formats import domain_list_errors, is_url, url_host
+from baas.collections.fields.registry import register
+from baas.collections.fields.values import to_text
+from baas.errors import FieldError
+
+__all__ = ["URLField"]
+
+
+@register
+@dataclass(kw_only=True, eq=False)
+class URLField(Field):
+    """Accepts what PocketBase accepts, including scheme-less URLs such as ``example.com``.
+
+    The domain lists compare against the URL's host as Go's ``url.Parse`` reads it (port included),
+    so a scheme-less URL has no host and never passes ``onlyDomains``.
+    """
+
+    TYPE = "url"
+
+    exceptDomains: list[str] = field(default_factory=list)  # noqa: N815 - the wire name
+    onlyDomains: list[str] = field(default_factory=list)  # noqa: N815
+
+    def check_settings(self, context: SettingsContext) -> OptionErrors:
+        return domain_list_errors(self.onlyDomains, self.exceptDomains)
+
+    def column_sql(self) -> str:
+        return "text NOT NULL DEFAULT ''"
+
+    def sql_type(self) -> TypeEngine[Any]:
+        return Text()
+
+    def zero(self) -> str:
+        return ""
+
+    def prepare(self, raw: Any) -> str:
+        return to_text(raw)
+
+    def validate(self, value: Any) -> None:
+        if not isinstance(value, str):
+            raise FieldError("validation_invalid_value", "Invalid value.")
+        if value == "":
+            if self.required:
+                raise required_error()
+            return
+        if not is_url(value):
+            raise FieldError("validation_invalid_url", "Must be a valid url.")
+        host = url_host(value)
+        if (self.onlyDomains and host not in self.onlyDomains) or host in self.exceptDomains:
+            raise FieldError("validation_url_domain_not_allowed", "Url domain is not allowed.")

@@ -1,0 +1,1 @@
+"""Records: the generic CRUD API over collection tables."""

@@ -1,0 +1,26 @@
+"""Stored rows to API JSON: hidden fields removed, email visibility applied, keys sorted like PocketBase."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from baas.collections.model import Collection
+
+__all__ = ["record_json"]
+
+
+def record_json(collection: Collection, row: Mapping[str, Any], *, show_email: bool = False) -> dict[str, Any]:
+    """One record as the API serves it.
+
+    ``show_email``: the viewer may see the email whatever ``emailVisibility`` says (the record itself,
+    a superuser, or a manager through ``manageRule``).
+    """
+    out: dict[str, Any] = {"collectionId": collection.id, "collectionName": collection.name}
+    for item in collection.fields:
+        if item.hidden or item.name not in row:
+            continue
+        if collection.is_auth and item.name == "email" and not (show_email or row.get("emailVisibility")):
+            continue
+        out[item.name] = item.to_json_value(row[item.name])
+    return dict(sorted(out.items()))

@@ -1,0 +1,328 @@
+"""Values as SQLite sees them, represented in PostgreSQL.
+
+PocketBase's filters run on SQLite, where a value's *storage class* (NULL, number or text) is
+decided per value and comparisons between classes are defined (numbers sort before text). Our
+columns are typed, so each ``Value`` records how its SQL expression maps to SQLite's view:
+
+* ``TEXT``       text; SQL NULL is SQLite NULL
+* ``TEXT_EMPTY`` text where SQL NULL means ``''`` (single relations): PocketBase stores ``''``
+* ``NUMBER``     double precision (an integral value behaves like SQLite's INTEGER)
+* ``INTEGER``    integer expression (lengths)
+* ``BOOL``       boolean, SQLite's 0/1
+* ``PRED``       a predicate used as a value (0/1, never NULL)
+* ``DATE``       timestamptz where NULL means ``''``; SQLite sees ``YYYY-MM-DD HH:MM:SS.mmmZ`` text
+* ``ARRAY``      text[]; SQLite sees its JSON text (``["a","b"]``)
+* ``GEO``        geoPoint jsonb; SQLite sees ``{"lon":x,"lat":y}``
+* ``JSON``       jsonb with ``JSON_EXTRACT`` semantics: the class depends on the row
+* ``DYN``        any dynamically typed value, given as explicit class/number/text expressions
+* ``CONST``      a value known while compiling (``None``, ``int``, ``float`` or ``str``)
+
+``present`` (for values read through a LEFT JOIN) tells a missing row (SQLite NULL) from an empty
+value. The functions here give each value's class, number and text "views" and apply SQLite's
+type affinity; ``sqlite.py`` builds comparisons from them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from enum import Enum, IntEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+
+__all__ = [
+    "NUMERIC_TEXT_PATTERN",
+    "Cls",
+    "Const",
+    "Shape",
+    "Value",
+    "class_sql",
+    "const",
+    "null_cond",
+    "num_sql",
+    "py_numeric",
+    "py_text",
+    "static_cls",
+    "text_of",
+    "txt_sql",
+    "with_numeric_affinity",
+    "with_text_affinity",
+]
+
+Const = None | int | float | str
+Sql = ColumnElement[Any]
+
+PB_DATE_FORMAT = 'YYYY-MM-DD HH24:MI:SS.MS"Z"'
+# text that SQLite's NUMERIC affinity turns into a number (bounded so the cast cannot overflow)
+NUMERIC_TEXT_PATTERN = r"^\s*[+-]?([0-9]{1,200}(\.[0-9]{0,200})?|\.[0-9]{1,200})([eE][+-]?[0-9]{1,2})?\s*$"
+_NUMERIC_TEXT_RE = re.compile(NUMERIC_TEXT_PATTERN)
+
+
+class Cls(IntEnum):
+    """SQLite storage classes that compare: every number sorts before every text."""
+
+    NUM = 1
+    TEXT = 2
+
+
+class Shape(Enum):
+    """How a value's SQL maps to SQLite (see the module docstring)."""
+
+    CONST = "const"
+    TEXT = "text"
+    TEXT_EMPTY = "text_empty"
+    NUMBER = "number"
+    INTEGER = "integer"
+    BOOL = "bool"
+    PRED = "pred"
+    DATE = "date"
+    ARRAY = "array"
+    GEO = "geo"
+    JSON = "json"
+    DYN = "dyn"
+
+
+@dataclass(frozen=True)
+class Value:
+    """One operand value; see the module docstring for the shapes."""
+
+    shape: Shape
+    sql: Sql | None = None
+    const: Const = None
+    nullable: bool = True
+    present: Sql | None = None
+    dyn_cls: Sql | None = None
+    dyn_num: Sql | None = None
+    dyn_txt: Sql | None = None
+
+
+def const(value: Const) -> Value:
+    """A value known at compile time."""
+    return Value(Shape.CONST, const=value, nullable=value is None)
+
+
+def _bind(value: Const) -> Sql:
+    if isinstance(value, str):
+        return sa.literal(value, sa.Text())
+    if isinstance(value, int):
+        return sa.literal(value, sa.BigInteger())
+    return sa.literal(value, sa.Double())
+
+
+_STATIC_CLS = {
+    Shape.TEXT: Cls.TEXT,
+    Shape.TEXT_EMPTY: Cls.TEXT,
+    Shape.DATE: Cls.TEXT,
+    Shape.ARRAY: Cls.TEXT,
+    Shape.GEO: Cls.TEXT,
+    Shape.NUMBER: Cls.NUM,
+    Shape.INTEGER: Cls.NUM,
+    Shape.BOOL: Cls.NUM,
+    Shape.PRED: Cls.NUM,
+}
+
+
+def static_cls(v: Value) -> Cls | None | str:
+    """The class of ``v`` when it is not NULL: a ``Cls``, ``None`` for a NULL constant, or "dyn"."""
+    if v.shape is Shape.CONST:
+        if v.const is None:
+            return None
+        return Cls.TEXT if isinstance(v.const, str) else Cls.NUM
+    return _STATIC_CLS.get(v.shape, "dyn")
+
+
+def null_cond(v: Value) -> Sql | bool:
+    """Whether ``v`` is SQLite NULL: ``True``/``False`` when known, else a SQL condition."""
+    if v.shape is Shape.CONST:
+        return v.const is None
+    if v.shape is Shape.PRED:
+        return False
+    if v.shape in (Shape.TEXT_EMPTY, Shape.DATE):
+        return False if v.present is None else sa.not_(v.present)
+    if v.shape in (Shape.JSON, Shape.DYN):
+        return class_sql(v).is_(None)
+    assert v.sql is not None
+    return v.sql.is_(None) if v.nullable else False
+
+
+def _json_type(v: Value) -> Sql:
+    return sa.func.jsonb_typeof(v.sql)
+
+
+def class_sql(v: Value) -> Sql:
+    """The class of a dynamic value as SQL: 1 (number), 2 (text) or NULL."""
+    if v.shape is Shape.DYN:
+        assert v.dyn_cls is not None
+        return v.dyn_cls
+    if v.shape is Shape.JSON:
+        kind = _json_type(v)
+        return sa.case(
+            (kind.in_(["number", "boolean"]), sa.literal_column("1")),
+            (kind.in_(["string", "object", "array"]), sa.literal_column("2")),
+        )
+    cls = static_cls(v)
+    if cls is None:
+        return sa.null()
+    guard = null_cond(v)
+    number = sa.literal_column(str(int(cls)))  # type: ignore[arg-type]
+    return number if guard is False else sa.case((sa.not_(guard), number))  # type: ignore[arg-type]
+
+
+def num_sql(v: Value) -> Sql:
+    """The numeric value (meaningful when the class is NUM)."""
+    if v.shape is Shape.CONST:
+        return _bind(v.const)
+    if v.shape in (Shape.NUMBER, Shape.INTEGER):
+        assert v.sql is not None
+        return v.sql
+    if v.shape in (Shape.BOOL, Shape.PRED):
+        return sa.case((v.sql, sa.literal_column("1")), (sa.not_(v.sql), sa.literal_column("0")))  # type: ignore[arg-type]
+    if v.shape is Shape.JSON:
+        kind = _json_type(v)
+        return sa.case(
+            (kind == "number", sa.cast(v.sql, sa.Double())),
+            (kind == "boolean", sa.cast(sa.cast(v.sql, sa.Boolean()), sa.Integer())),
+        )
+    if v.shape is Shape.DYN:
+        assert v.dyn_num is not None
+        return v.dyn_num
+    return sa.null()
+
+
+def _present(v: Value, expr: Sql) -> Sql:
+    return expr if v.present is None else sa.case((v.present, expr))
+
+
+def txt_sql(v: Value) -> Sql:
+    """The text value (meaningful when the class is TEXT)."""
+    shape = v.shape
+    if shape is Shape.CONST:
+        return _bind(py_text(v.const))
+    assert shape is Shape.DYN or v.sql is not None
+    if shape is Shape.TEXT:
+        return v.sql  # type: ignore[return-value]
+    if shape is Shape.TEXT_EMPTY:
+        return _present(v, sa.func.coalesce(v.sql, ""))
+    if shape is Shape.DATE:
+        utc = sa.func.timezone("UTC", v.sql)
+        return _present(v, sa.func.coalesce(sa.func.to_char(utc, PB_DATE_FORMAT), ""))
+    if shape is Shape.ARRAY:
+        return sa.cast(sa.func.array_to_json(v.sql), sa.Text())
+    if shape is Shape.GEO:
+        lon = v.sql.op("->>")("lon")  # type: ignore[union-attr]
+        lat = v.sql.op("->>")("lat")  # type: ignore[union-attr]
+        return sa.literal('{"lon":') + lon + sa.literal(',"lat":') + lat + sa.literal("}")
+    if shape is Shape.JSON:
+        kind = _json_type(v)
+        return sa.case(
+            (kind == "string", v.sql.op("#>>")(sa.literal_column("'{}'"))),  # type: ignore[union-attr]
+            (kind.in_(["object", "array"]), sa.cast(v.sql, sa.Text())),
+        )
+    if shape is Shape.DYN:
+        assert v.dyn_txt is not None
+        return v.dyn_txt
+    return text_of(v)
+
+
+def _render_number(expr: Sql) -> Sql:
+    # SQLite stores integral values of numeric columns as INTEGER, which renders without ".0"
+    integral = sa.and_(expr == sa.func.trunc(expr), sa.func.abs(expr) < 9.2e18)
+    return sa.case(
+        (integral, sa.cast(sa.cast(expr, sa.BigInteger()), sa.Text())), else_=sa.cast(expr, sa.Text())
+    )
+
+
+def text_of(v: Value) -> Sql:
+    """SQLite's conversion of any value to text (used by LIKE, LOWER, ``||`` and TEXT affinity)."""
+    shape = v.shape
+    if shape is Shape.CONST:
+        return sa.null() if v.const is None else _bind(py_text(v.const))
+    if shape is Shape.NUMBER:
+        return _render_number(v.sql)  # type: ignore[arg-type]
+    if shape is Shape.INTEGER:
+        return sa.cast(v.sql, sa.Text())
+    if shape in (Shape.BOOL, Shape.PRED):
+        return sa.case((v.sql, "1"), (sa.not_(v.sql), "0"))  # type: ignore[arg-type]
+    if shape is Shape.JSON:
+        kind = _json_type(v)
+        return sa.case(
+            (kind.in_(["string", "number"]), v.sql.op("#>>")(sa.literal_column("'{}'"))),  # type: ignore[union-attr]
+            (kind == "boolean", sa.case((sa.cast(v.sql, sa.Boolean()), "1"), else_="0")),
+            (kind.in_(["object", "array"]), sa.cast(v.sql, sa.Text())),
+        )
+    if shape is Shape.DYN:
+        return sa.case((class_sql(v) == 1, _render_number(num_sql(v))), else_=txt_sql(v))
+    return txt_sql(v)
+
+
+def py_text(value: Const) -> str:
+    """SQLite's text rendering of a constant (REAL values keep a ``.0``)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool | int):
+        return str(int(value))
+    text = "%.15g" % value
+    if "e" in text and "." not in text:
+        mantissa, exponent = text.split("e")
+        return f"{mantissa}.0e{exponent}"
+    if "." not in text and "n" not in text:
+        return text + ".0"
+    return text
+
+
+def py_numeric(text: str) -> int | float | None:
+    """SQLite's NUMERIC affinity applied to text: the number it reads as, or ``None``."""
+    if not _NUMERIC_TEXT_RE.match(text):
+        return None
+    stripped = text.strip()
+    if re.fullmatch(r"[+-]?[0-9]+", stripped):
+        number = int(stripped)
+        if -(2**63) <= number < 2**63:
+            return number
+    return float(stripped)
+
+
+def with_numeric_affinity(v: Value) -> Value:
+    """Apply NUMERIC affinity: text that looks like a number becomes that number."""
+    if v.shape is Shape.CONST:
+        if isinstance(v.const, str):
+            number = py_numeric(v.const)
+            return v if number is None else const(number)
+        return v
+    if v.shape in (Shape.TEXT, Shape.TEXT_EMPTY, Shape.JSON, Shape.DYN):
+        text = txt_sql(v)
+        looks = text.regexp_match(NUMERIC_TEXT_PATTERN)
+        cls = class_sql(v)
+        return Value(
+            Shape.DYN,
+            dyn_cls=sa.case((sa.and_(cls == 2, looks), sa.literal_column("1")), else_=cls),
+            dyn_num=sa.case((sa.and_(cls == 2, looks), sa.cast(text, sa.Double())), else_=num_sql(v)),
+            dyn_txt=text,
+        )
+    return v
+
+
+def with_text_affinity(v: Value) -> Value:
+    """Apply TEXT affinity: numbers become their text rendering."""
+    if v.shape is Shape.CONST:
+        return v if v.const is None or isinstance(v.const, str) else const(py_text(v.const))
+    if v.shape in (Shape.NUMBER, Shape.INTEGER, Shape.BOOL, Shape.PRED):
+        return Value(Shape.TEXT, sql=text_of(v), nullable=v.nullable and v.shape is not Shape.PRED)
+    if v.shape in (Shape.JSON, Shape.DYN):
+        cls = class_sql(v)
+        return Value(
+            Shape.DYN,
+            dyn_cls=sa.case((cls == 1, sa.literal_column("2")), else_=cls),
+            dyn_num=sa.null(),
+            dyn_txt=text_of(v),
+        )
+    return v
+
+
+def without_presence(v: Value) -> Value:
+    """The same value with missing rows read as empty (used for ``COALESCE(x, '')``)."""
+    return replace(v, present=None)
