@@ -25,8 +25,10 @@ from baas.collections.registry import CollectionRegistry
 from baas.collections.routes import collections_router
 from baas.collections.service import COLLECTIONS_TOPIC
 from baas.config import Settings
+from baas.records.routes import records_router
 from baas.db.engine import create_engine
 from baas.db.notify import ChangeListener
+from baas.events import EventBus
 
 __all__ = ["create_app"]
 
@@ -51,7 +53,8 @@ def create_app(settings: Settings) -> Litestar:
                 await listener.start()
             await registry.reload(engine)
             app.state.runtime = Runtime(
-                settings=settings, engine=engine, registry=registry, hasher=PasswordHasher(settings.password_hashing)
+                settings=settings, engine=engine, registry=registry,
+                hasher=PasswordHasher(settings.password_hashing), bus=EventBus(),
             )
             yield
         finally:
@@ -59,7 +62,7 @@ def create_app(settings: Settings) -> Litestar:
             await engine.dispose()
 
     return Litestar(
-        route_handlers=[health, health_head, collections_router, auth_router],
+        route_handlers=[health, health_head, collections_router, auth_router, records_router],
         lifespan=[lifespan],
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,

@@ -1,5 +1,10 @@
 """Test fixtures: a real PostgreSQL (embedded, or BAAS_TEST_DATABASE_URL), one fresh database per test
-cloned from a migrated template, and the real app served over HTTP on a random port."""
+cloned from a migrated template, and the real app served over HTTP on a random port.
+
+Read-only or self-contained tests may share one database and server per module instead
+(``module_database_url``, ``module_server``); such tests must run in the module's event loop
+(``pytestmark = pytest.mark.asyncio(loop_scope="module")``), since the server lives in it.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import httpx
 import pytest
+import pytest_asyncio
 import uvicorn
 
 from baas.app import create_app
@@ -84,16 +90,19 @@ def template_database(pg_admin_url: str) -> str:
     return name
 
 
-@pytest.fixture
-async def database_url(pg_admin_url: str, template_database: str) -> AsyncIterator[str]:
-    """A fresh, migrated database with the system collections, dropped after the test."""
+async def create_database(pg_admin_url: str, template_database: str) -> str:
+    """A fresh database cloned from the migrated template; returns its URL."""
     name = f"baas_test_{os.getpid()}_{next(_counter)}"
     admin = await _admin(pg_admin_url)
     try:
         await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}" STRATEGY FILE_COPY')
     finally:
         await admin.close()
-    yield _with_database(pg_admin_url, name)
+    return _with_database(pg_admin_url, name)
+
+
+async def drop_database(pg_admin_url: str, database_url: str) -> None:
+    name = urlsplit(database_url).path.lstrip("/")
     admin = await _admin(pg_admin_url)
     try:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -102,9 +111,20 @@ async def database_url(pg_admin_url: str, template_database: str) -> AsyncIterat
 
 
 @pytest.fixture
+async def database_url(pg_admin_url: str, template_database: str) -> AsyncIterator[str]:
+    """A fresh, migrated database with the system collections, dropped after the test."""
+    url = await create_database(pg_admin_url, template_database)
+    yield url
+    await drop_database(pg_admin_url, url)
+
+
+def make_settings(database_url: str, data_dir: Path) -> Settings:
+    return Settings(data_dir=data_dir, database_url=database_url, password_hashing=CHEAP_HASHING, db_pool_size=5)
+
+
+@pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", database_url=database_url, password_hashing=CHEAP_HASHING,
-                    db_pool_size=5)  # fmt: skip
+    return make_settings(database_url, tmp_path / "data")
 
 
 class RunningServer:
@@ -156,20 +176,26 @@ async def client(server: RunningServer) -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
-@pytest.fixture
-async def superuser_token(server: RunningServer, client: httpx.AsyncClient) -> str:
+async def login_superuser(server: RunningServer) -> str:
+    """Create the test superuser and return a token obtained through the API."""
     from baas.auth.service import upsert_superuser
 
     runtime = server.runtime
     await upsert_superuser(runtime.engine, runtime.registry.schema, runtime.hasher, SUPERUSER_EMAIL,
                            SUPERUSER_PASSWORD)  # fmt: skip
-    response = await client.post(
-        "/api/collections/_superusers/auth-with-password",
-        json={"identity": SUPERUSER_EMAIL, "password": SUPERUSER_PASSWORD},
-    )
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+        response = await http.post(
+            "/api/collections/_superusers/auth-with-password",
+            json={"identity": SUPERUSER_EMAIL, "password": SUPERUSER_PASSWORD},
+        )
     assert response.status_code == 200, response.text
     token: str = response.json()["token"]
     return token
+
+
+@pytest.fixture
+async def superuser_token(server: RunningServer) -> str:
+    return await login_superuser(server)
 
 
 @pytest.fixture
@@ -178,3 +204,25 @@ async def admin(server: RunningServer, superuser_token: str) -> AsyncIterator[ht
     headers = {"Authorization": superuser_token}
     async with httpx.AsyncClient(base_url=server.url, timeout=30, headers=headers) as http:
         yield http
+
+
+# ----- one database and server per module (tests in the module's event loop) ---------------------
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def module_database_url(pg_admin_url: str, template_database: str) -> AsyncIterator[str]:
+    url = await create_database(pg_admin_url, template_database)
+    yield url
+    await drop_database(pg_admin_url, url)
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def module_server(
+    module_database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[RunningServer]:
+    running = RunningServer(make_settings(module_database_url, tmp_path_factory.mktemp("data")))
+    await running.start()
+    try:
+        yield running
+    finally:
+        await running.stop()

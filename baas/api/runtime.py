@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from baas.auth.passwords import PasswordHasher
 from baas.collections.registry import CollectionRegistry
 from baas.config import Settings
+from baas.events import EventBus
 
 __all__ = ["Runtime"]
 
@@ -19,3 +20,4 @@ class Runtime:
     engine: AsyncEngine
     registry: CollectionRegistry
     hasher: PasswordHasher
+    bus: EventBus

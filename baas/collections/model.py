@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, MetaData, Table
+from sqlalchemy.sql.expression import TableClause
 
 from baas.collections.auth_options import AUTH_OPTION_KEYS, public_auth_options
 from baas.collections.fields import Field, field_from_json
 from baas.dates import format_datetime
-from baas.db.tables import DATA_SCHEMA
+from baas.rules.tables import table_for
 
 __all__ = ["COLLECTION_TYPES", "RULE_NAMES", "Collection"]
 
@@ -34,7 +34,6 @@ class Collection:
     auth_options: dict[str, Any] = field(default_factory=dict)
     created: datetime | None = None
     updated: datetime | None = None
-    _table: Table | None = field(default=None, repr=False, compare=False)
 
     # ----- lookups ---------------------------------------------------------------------------------
 
@@ -79,14 +78,9 @@ class Collection:
         return self.rules["deleteRule"]
 
     @property
-    def table(self) -> Table:
-        """A SQLAlchemy table for the collection's data (built once per loaded definition)."""
-        if self._table is None:
-            columns = [Column(f.name, f.sql_type(), primary_key=f.name == "id") for f in self.fields]
-            # Own MetaData per loaded definition: a reloaded registry must not clash with the
-            # definitions that in-flight requests still hold.
-            self._table = Table(self.name, MetaData(), *columns, schema=DATA_SCHEMA)
-        return self._table
+    def table(self) -> TableClause:
+        """The SQLAlchemy table of the collection's data (the same object the rules compiler uses)."""
+        return table_for(self)
 
     # ----- JSON ------------------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ Nodes are frozen so a parsed expression can be cached and shared between request
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 __all__ = [
     "And",
@@ -23,7 +23,7 @@ __all__ = [
 ]
 
 
-class Op(str, Enum):
+class Op(StrEnum):
     """A comparison operator; the ``?``-prefixed ones match when *any* value matches."""
 
     EQ = "="

@@ -22,7 +22,7 @@ from baas.rules.operands import (
     is_known_non_empty,
 )
 from baas.rules.sqlite import coalesce_empty, compare, is_same, like
-from baas.rules.values import Sql, const, null_cond, text_of
+from baas.rules.values import Shape, Sql, Value, const, null_cond, text_of
 
 __all__ = ["build_comparison", "wrap_like"]
 
@@ -75,8 +75,25 @@ def _equal(left: Operand, right: Operand, *, equal: bool, relaxed: bool) -> Sql:
         if equal:
             return sa.or_(compare(a, "=", b, relaxed=relaxed), missing_sql)
         return sa.and_(is_same(a, b, negate=True), sa.not_(missing_sql))
+    plain = _plain_text_equal(left.value, right.value) if relaxed and equal else None
+    if plain is not None:
+        return plain
     a, b = coalesce_empty(left.value), coalesce_empty(right.value)
     return compare(a, "=", b, relaxed=relaxed) if equal else is_same(a, b, negate=True)
+
+
+def _plain_text_equal(a: Value, b: Value) -> Sql | None:
+    """``COALESCE(a, '') = COALESCE(b, '')`` is ``a = b`` when one side is never empty.
+
+    Keeps ``post = id`` and ``@collection.x.owner ?= id`` sargable (an index on the relation
+    column can serve the join); only valid in relaxed mode, where NULL may stand for FALSE.
+    """
+    text_shapes = (Shape.TEXT, Shape.TEXT_EMPTY)
+    if a.shape not in text_shapes or b.shape not in text_shapes or a.sql is None or b.sql is None:
+        return None
+    if not (a.never_empty or b.never_empty):
+        return None
+    return a.sql == b.sql
 
 
 def _stripped(op: Operand, *, keep_fallback: bool) -> Operand:
@@ -107,7 +124,8 @@ def _many_vs_one(multi: Operand, op: Op, other: Operand, *, inverse: bool) -> Sq
 
 
 def _many_vs_many(left: Operand, op: Op, right: Operand) -> Sql:
-    assert left.multi is not None and right.multi is not None
+    assert left.multi is not None
+    assert right.multi is not None
     left_from, left_inner = left.multi()
     right_from, right_inner = right.multi()
     a = Operand(left_inner.value, affinity=left_inner.affinity, fallback=left.fallback)
@@ -119,10 +137,8 @@ def _many_vs_many(left: Operand, op: Op, right: Operand) -> Sql:
 
 def wrap_like(text: str) -> str:
     """PocketBase's ``~`` literal: ``%text%`` with ``\\``, ``%``, ``_`` escaped, unless it has a ``%``."""
-    if _has_unescaped(text, "%"):
-        pattern = text
-    else:
-        pattern = "%" + _escape_unescaped(text, "\\%_") + "%"
+    has_wildcard = _has_unescaped(text, "%")
+    pattern = text if has_wildcard else "%" + _escape_unescaped(text, "\\%_") + "%"
     # PostgreSQL rejects a pattern ending in a lone escape character; SQLite does not
     trailing = len(pattern) - len(pattern.rstrip("\\"))
     return pattern + "\\" if trailing % 2 else pattern
@@ -153,4 +169,3 @@ def _escape_unescaped(text: str, chars: str) -> str:
         if i == 0 and pending:
             out.append("\\")
     return "".join(reversed(out))
-

@@ -100,10 +100,8 @@ class Compiler:
         restricted = client and not self.request.is_superuser
         if restricted:
             check_superuser_only(text if isinstance(text, str) else _expr_text(text))
-        if isinstance(text, str):
-            expr = parse(text, max_length=MAX_FILTER_LENGTH if client else None)
-        else:
-            expr = text
+        limit = MAX_FILTER_LENGTH if client else None
+        expr = parse(text, max_length=limit) if isinstance(text, str) else text
         with self._restricted(restricted):
             self._conds.extend(_conjuncts(self.ctx, expr))
 
@@ -161,7 +159,10 @@ class Compiler:
             rule_ctx = self.ctx.derive(
                 scope=scope, base=row, restricted=False, namespace=next(_namespaces), collection_aliases={}
             )
-            self.ctx.extra.append(_compile_rule_text(rule_ctx, collection.list_rule))
+            rule = _compile_rule_text(rule_ctx, collection.list_rule)
+            # PocketBase 0.40 lets a missing related row through (no related record is fine)
+            absent = Cond(alias.c["id"].is_(None), frozenset({node}))
+            self.ctx.extra.append(cond_or([absent, rule]))
         except RuleError as exc:
             raise RuleError(f'failed to build "{collection.name}" list rule join filter: {exc.detail}') from exc
         finally:

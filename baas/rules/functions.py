@@ -55,6 +55,8 @@ def resolve_call(ctx: Ctx, call: ast.Call, resolve: Resolve) -> Operand:
 
 def _number(value: Value) -> Sql | float | None:
     """A numeric argument as SQLite's math functions read it (NULL when not a number)."""
+    if value.shape is Shape.JSON:
+        return num_sql(value)
     value = with_numeric_affinity(value)
     if value.shape is Shape.CONST:
         return float(value.const) if isinstance(value.const, int | float) else None
@@ -65,7 +67,10 @@ def _number(value: Value) -> Sql | float | None:
 
 def _haversine(lon_a: float, lat_a: float, lon_b: float, lat_b: float) -> float:
     dlat, dlon = math.radians(lat_b - lat_a), math.radians(lon_b - lon_a)
-    h = math.sin(dlat / 2) ** 2 + math.cos(math.radians(lat_a)) * math.cos(math.radians(lat_b)) * math.sin(dlon / 2) ** 2
+    h = (
+        math.sin(dlat / 2) ** 2
+        + math.cos(math.radians(lat_a)) * math.cos(math.radians(lat_b)) * math.sin(dlon / 2) ** 2
+    )
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
@@ -79,16 +84,18 @@ def _geo_distance(ctx: Ctx, call: ast.Call, resolve: Resolve) -> Operand:
         operands.append(resolve(ctx, arg))
     numbers = [_number(op.value) for op in operands]
     nodes = frozenset().union(*(op.nodes for op in operands))
-    if any(n is None for n in numbers):
-        return Operand(const(None), fallback=Fallback.DISABLED, nodes=nodes)
-    if all(isinstance(n, float) for n in numbers):
-        distance = _haversine(*numbers)  # type: ignore[arg-type]
+    floats = [n for n in numbers if isinstance(n, float)]
+    if len(floats) == 4:
+        distance = _haversine(*floats)
         return Operand(const(distance), fallback=Fallback.DISABLED, params=(distance,))
-    lon_a, lat_a, lon_b, lat_b = (n if not isinstance(n, float) else sa.literal(n, sa.Double()) for n in numbers)
+    sqls = [sa.literal(n, sa.Double()) if isinstance(n, float) else n for n in numbers]
+    if any(n is None for n in sqls):
+        return Operand(const(None), fallback=Fallback.DISABLED, nodes=nodes)
+    lon_a, lat_a, lon_b, lat_b = (n for n in sqls if n is not None)
     # haversine rather than PocketBase's spherical law of cosines: the same distance, but acos()
     # of a value rounded past 1 would raise an error in PostgreSQL
-    half_dlat = sa.func.radians(lat_b - lat_a) / 2
-    half_dlon = sa.func.radians(lon_b - lon_a) / 2
+    half_dlat = sa.func.radians(lat_b - lat_a) * 0.5
+    half_dlon = sa.func.radians(lon_b - lon_a) * 0.5
     h = sa.func.power(sa.func.sin(half_dlat), 2) + sa.func.cos(sa.func.radians(lat_a)) * sa.func.cos(
         sa.func.radians(lat_b)
     ) * sa.func.power(sa.func.sin(half_dlon), 2)
@@ -141,7 +148,9 @@ def _strftime(ctx: Ctx, call: ast.Call, resolve: Resolve) -> Operand:
             source, inner = inner_multi()
             return source, _result(build(inner.value), None)
 
-        return Operand(result.value, fallback=result.fallback, params=result.params, nodes=result.nodes, multi=multi_match)
+        return Operand(
+            result.value, fallback=result.fallback, params=result.params, nodes=result.nodes, multi=multi_match
+        )
     return result
 
 
@@ -177,7 +186,9 @@ def _moment(value: Value, mode: str, now: datetime) -> Sql | None:
             return sa.case((sa.between(number, 0, 5373484.4999), julian_sql(number)), else_=unix_sql(number))
         return julian_sql(number)
     if value.shape in (Shape.JSON, Shape.DYN):
-        return sa.case((class_sql(value) == 2, text_time_sql(txt_sql(value))), (class_sql(value) == 1, julian_sql(num_sql(value))))
+        return sa.case(
+            (class_sql(value) == 2, text_time_sql(txt_sql(value))), (class_sql(value) == 1, julian_sql(num_sql(value)))
+        )
     return text_time_sql(txt_sql(value))
 
 

@@ -73,7 +73,7 @@ class Row:
 
     def col(self, name: str) -> Sql:
         """A column of this row."""
-        return self.alias.c[name]  # type: ignore[no-any-return]
+        return self.alias.c[name]
 
     @property
     def nodes(self) -> frozenset[JoinNode]:
@@ -92,12 +92,12 @@ def one_row() -> FromClause:
 
 def _order_column(alias: FromClause, collection: CollectionInfo) -> Sql:
     name = "id" if collection.type == "view" else ROWID_COLUMN
-    return alias.c[name]  # type: ignore[no-any-return]
+    return alias.c[name]
 
 
 def unnest(array: Sql) -> FromClause:
     """``LATERAL unnest(array) WITH ORDINALITY AS x(value, ord)``."""
-    return sa.func.unnest(array).table_valued("value", with_ordinality="ord").render_derived().lateral()  # type: ignore[no-any-return]
+    return sa.func.unnest(array).table_valued("value", with_ordinality="ord").render_derived().lateral()
 
 
 class _Builder:
@@ -113,8 +113,15 @@ class _Builder:
     ) -> JoinNode | None:
         raise NotImplementedError
 
-    def _target(self, key: Hashable, parent: Row | None, collection: CollectionInfo,
-                froms: list[tuple[FromClause, Sql]], alias: FromClause, ordinal: Sql | None) -> Row:
+    def _target(
+        self,
+        key: Hashable,
+        parent: Row | None,
+        collection: CollectionInfo,
+        froms: list[tuple[FromClause, Sql]],
+        alias: FromClause,
+        ordinal: Sql | None,
+    ) -> Row:
         node = self._add(key, parent, froms, collection, ordinal)
         return Row(alias, collection, key, node, alias.c["id"].is_not(None))
 
@@ -177,8 +184,14 @@ class JoinScope(_Builder):
     # called once for every new join onto a collection (client filters apply its listRule)
     on_collection: Any = None
 
-    def _add(self, key: Hashable, parent: Row | None, froms: list[tuple[FromClause, Sql]],
-             collection: CollectionInfo | None, ordinal: Sql | None) -> JoinNode:
+    def _add(
+        self,
+        key: Hashable,
+        parent: Row | None,
+        froms: list[tuple[FromClause, Sql]],
+        collection: CollectionInfo | None,
+        ordinal: Sql | None,
+    ) -> JoinNode:
         existing = self.nodes.get(key)
         if existing is not None:
             self._touch(existing, collection)
@@ -194,8 +207,15 @@ class JoinScope(_Builder):
         if collection is not None and self.on_collection is not None:
             self.on_collection(node, collection)
 
-    def _target(self, key: Hashable, parent: Row | None, collection: CollectionInfo,
-                froms: list[tuple[FromClause, Sql]], alias: FromClause, ordinal: Sql | None) -> Row:
+    def _target(
+        self,
+        key: Hashable,
+        parent: Row | None,
+        collection: CollectionInfo,
+        froms: list[tuple[FromClause, Sql]],
+        alias: FromClause,
+        ordinal: Sql | None,
+    ) -> Row:
         existing = self.nodes.get(key)
         if existing is not None:
             # reuse the alias the first registration created
@@ -225,8 +245,14 @@ class Chain(_Builder):
     froms: list[tuple[FromClause, Sql]] = field(default_factory=list)
     ordinals: list[Sql] = field(default_factory=list)
 
-    def _add(self, key: Hashable, parent: Row | None, froms: list[tuple[FromClause, Sql]],
-             collection: CollectionInfo | None, ordinal: Sql | None) -> None:
+    def _add(
+        self,
+        key: Hashable,
+        parent: Row | None,
+        froms: list[tuple[FromClause, Sql]],
+        collection: CollectionInfo | None,
+        ordinal: Sql | None,
+    ) -> None:
         self.froms.extend(froms)
         if ordinal is not None:
             self.ordinals.append(ordinal)

@@ -130,19 +130,28 @@ def _scan_number(text: str, start: int, out: list[Token]) -> int:
 
 def _scan_text(text: str, start: int, out: list[Token]) -> int:
     quote = text[start]
-    i, prev = start + 1, ""
+    value: list[str] = []
+    i = start + 1
     while i < len(text):
         ch = text[i]
         if ch == "\x00":
             raise RuleSyntaxError(f"unexpected character '\\x00' at {i}", i)
-        # like fexpr, a quote right after a backslash never ends the text
-        if ch == quote and prev != "\\":
-            raw = text[start + 1 : i]
-            out.append(Token(Kind.TEXT, raw.replace("\\" + quote, quote), start))
+        if ch == "\\" and i + 1 < len(text):
+            # as PocketBase 0.40 reads them: \n \t \r \\ \' \" are escapes, any other
+            # backslash is kept (so LIKE escapes such as \% reach the pattern)
+            nxt = text[i + 1]
+            value.append(_ESCAPES.get(nxt, "\\" + nxt))
+            i += 2
+            continue
+        if ch == quote:
+            out.append(Token(Kind.TEXT, "".join(value), start))
             return i + 1
-        prev = ch
+        value.append(ch)
         i += 1
     raise RuleSyntaxError(f"invalid quoted text at {start}: missing closing {quote}", start)
+
+
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"'}
 
 
 def _scan_run(

@@ -34,7 +34,9 @@ MACROS = frozenset(
     }
 )
 
-_END_OF_DAY = {"hour": 23, "minute": 59, "second": 59, "microsecond": 999_000}
+
+def _end_of_day(moment: datetime) -> datetime:
+    return moment.replace(hour=23, minute=59, second=59, microsecond=999_000)
 
 
 def macro_value(name: str, now: datetime) -> str | int:
@@ -51,11 +53,11 @@ def macro_value(name: str, now: datetime) -> str | int:
         "@yesterday": now - timedelta(days=1),
         "@tomorrow": now + timedelta(days=1),
         "@todayStart": midnight,
-        "@todayEnd": now.replace(**_END_OF_DAY),
+        "@todayEnd": _end_of_day(now),
         "@monthStart": midnight.replace(day=1),
-        "@monthEnd": now.replace(day=last_day, **_END_OF_DAY),
+        "@monthEnd": _end_of_day(now.replace(day=last_day)),
         "@yearStart": midnight.replace(month=1, day=1),
-        "@yearEnd": now.replace(month=12, day=31, **_END_OF_DAY),
+        "@yearEnd": _end_of_day(now.replace(month=12, day=31)),
     }
     if name in dates:
         return format_pb(dates[name])

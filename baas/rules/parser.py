@@ -15,16 +15,31 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from baas.rules.ast import And, Call, Comparison, Expr, Identifier, Number, Op, Operand, Or, Text
+from baas.rules.ast import (
+    And,
+    Call,
+    Comparison,
+    Expr,
+    Identifier,
+    Number,
+    Op,
+    Operand,
+    Or,
+    Text,
+    walk_comparisons,
+)
 from baas.rules.errors import RuleLimitError, RuleSyntaxError
 from baas.rules.lexer import Kind, Token, tokenize
 
-__all__ = ["MAX_EXPRESSIONS", "MAX_FILTER_LENGTH", "parse"]
+__all__ = ["MAX_EXPRESSIONS", "MAX_FILTER_LENGTH", "MAX_NESTING", "parse"]
 
 #: PocketBase's limit for a ``?filter=`` (characters).
 MAX_FILTER_LENGTH = 3500
 #: PocketBase's limit of comparisons per filter or rule.
 MAX_EXPRESSIONS = 200
+#: Nesting of alternating ``&&``/``||`` groups (redundant parentheses do not count); deeper trees
+#: would exhaust the recursion of SQLAlchemy's compiler. PocketBase has no such limit.
+MAX_NESTING = 64
 # function calls only take plain operands in practice; a small bound keeps recursion trivial
 _MAX_CALL_DEPTH = 8
 
@@ -61,9 +76,7 @@ def parse(
         RuleLimitError: when a limit is exceeded.
     """
     if max_length is not None and len(text) > max_length:
-        raise RuleLimitError(
-            f"filter is too long: {len(text)} characters (max {max_length})", max_length
-        )
+        raise RuleLimitError(f"filter is too long: {len(text)} characters (max {max_length})", max_length)
     return _parse_cached(text, max_expressions)
 
 
@@ -97,7 +110,8 @@ def _parse_cached(text: str, max_expressions: int) -> Expr:
             count += 1
             if count > max_expressions:
                 raise RuleLimitError(f"too many expressions (max {max_expressions})", tok.pos)
-            assert group.left is not None and group.op is not None
+            assert group.left is not None
+            assert group.op is not None
             node = Comparison(group.left, group.op, operand, _operand_pos(group.left))
             group.items.append((group.join, node))
             group.step = "join"
@@ -120,7 +134,21 @@ def _parse_cached(text: str, max_expressions: int) -> Expr:
         raise RuleSyntaxError(f"invalid or incomplete filter expression at {len(text)}", len(text))
     if not top.items:
         raise RuleSyntaxError("empty filter expression", len(text))
-    return _fold(top.items)
+    expr = _fold(top.items)
+    _check_depth(expr)
+    return expr
+
+
+def _check_depth(expr: Expr) -> None:
+    stack: list[tuple[Expr, int]] = [(expr, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, Comparison):
+            continue
+        if depth > MAX_NESTING:
+            first = walk_comparisons(node)[0]
+            raise RuleLimitError(f"filter is nested too deeply at {first.pos} (max {MAX_NESTING} levels)", first.pos)
+        stack.extend((item, depth + 1) for item in node.items)
 
 
 _EXPECTED = {

@@ -30,9 +30,7 @@ from baas.rules.values import Const, Shape, Value, const
 
 __all__ = ["go_string", "json_text", "resolve_request"]
 
-_ALLOWED = re.compile(
-    r"@request\.(context|method|(auth|body|query|headers)\.[A-Za-z0-9_.:]*[A-Za-z0-9_])\Z"
-)
+_ALLOWED = re.compile(r"@request\.(context|method|(auth|body|query|headers)\.[A-Za-z0-9_.:]*[A-Za-z0-9_])\Z")
 _PLAIN_AUTH = frozenset({"id", "collectionId", "collectionName", "email", "emailVisibility", "verified"})
 
 
@@ -226,9 +224,7 @@ def _auth(ctx: Ctx, props: list[str]) -> Operand:
         return _auth_value(ctx, field, record.get(first), "")
     ids = [str(v) for v in _to_list(record.get(first)) if v not in (None, "")]
     key = ctx.key("auth", first)
-    spec = PathSpec(
-        lambda b: b.by_ids(key, target, ids), rest, nullify=True, multi=field.is_multiple, offset=1
-    )
+    spec = PathSpec(lambda b: b.by_ids(key, target, ids), rest, nullify=True, multi=field.is_multiple, offset=1)
     return resolve_path(ctx, spec)
 
 
@@ -243,9 +239,7 @@ def _auth_back_relation(ctx: Ctx, prop: str, rest: tuple[str, ...]) -> Operand:
     if back_field.relation_collection_id != auth.collection.id:
         return null_literal()
     key = ctx.key("auth-back", prop)
-    spec = PathSpec(
-        lambda b: b.back_of_id(key, source, back_field, auth.id), rest, nullify=True, multi=True, offset=1
-    )
+    spec = PathSpec(lambda b: b.back_of_id(key, source, back_field, auth.id), rest, nullify=True, multi=True, offset=1)
     return resolve_path(ctx, spec)
 
 

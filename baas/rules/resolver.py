@@ -74,7 +74,7 @@ class _Walk:
     after: tuple[Callable[[Sql], Sql], ...] = ()
 
 
-class _Null(Exception):
+class _NullPathError(Exception):
     """The path resolves to NULL (a missing field under @request)."""
 
 
@@ -82,7 +82,7 @@ def resolve_path(ctx: Ctx, spec: PathSpec) -> Operand:
     """Resolve ``spec`` into an operand, joining rows into the shared scope."""
     try:
         walk = _walk(ctx, ctx.scope, spec)
-    except _Null:
+    except _NullPathError:
         return null_literal()
     multi = None
     if walk.multi:
@@ -158,18 +158,16 @@ def _back_relation(ctx: Ctx, builder: _Builder, row: Row, prop: str, spec: PathS
 
 def _fail(spec: PathSpec, message: str) -> Row:
     if spec.nullify:
-        raise _Null
+        raise _NullPathError
     raise RuleError(message)
 
 
-def _last(
-    ctx: Ctx, builder: _Builder, row: Row, prop: str, multi: bool, nodes: set[JoinNode], spec: PathSpec
-) -> _Walk:
+def _last(ctx: Ctx, builder: _Builder, row: Row, prop: str, multi: bool, nodes: set[JoinNode], spec: PathSpec) -> _Walk:
     name, modifier = split_modifier(prop)
     field = row.collection.get_field(name)
     if field is None:
         if spec.nullify:
-            raise _Null
+            raise _NullPathError
         raise RuleError(f'unknown field "{name}"')
     if field.hidden and ctx.restricted:
         raise RuleError(f'non-filterable field "{name}"')
@@ -223,7 +221,8 @@ def column_value(row: Row, field: FieldInfo) -> tuple[Value, Affinity, Fallback]
         return Value(Shape.JSON, sql=column), Affinity.NONE, Fallback.DISABLED
     if kind == "geoPoint":
         return Value(Shape.GEO, sql=column, nullable=nullable), Affinity.NUMERIC, Fallback.AUTO
-    return Value(Shape.TEXT, sql=column, nullable=nullable), Affinity.TEXT, Fallback.AUTO
+    never_empty = field.name == "id" and row.present is None
+    return Value(Shape.TEXT, sql=column, nullable=nullable, never_empty=never_empty), Affinity.TEXT, Fallback.AUTO
 
 
 def base_path(ctx: Ctx, props: tuple[str, ...]) -> PathSpec:

@@ -11,18 +11,20 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 
 from baas.rules.dates import canonical_prefix
 from baas.rules.values import (
     Cls,
+    Const,
     Shape,
     Sql,
     Value,
     class_sql,
     const,
+    json_kind_in,
     null_cond,
     num_sql,
     py_text,
@@ -47,7 +49,7 @@ def _sql_op(left: Sql, op: str, right: Sql, *, collate: bool = False) -> Sql:
     if collate and op != "=":
         # SQLite compares text bytewise (BINARY); the "C" collation does the same
         left, right = left.collate("C"), right.collate("C")
-    return _PY_OPS[op](left, right)  # type: ignore[no-any-return]
+    return cast(Sql, _PY_OPS[op](left, right))
 
 
 def _truth(value: bool) -> Sql:
@@ -103,7 +105,9 @@ def _dynamic(a: Value, op: str, b: Value) -> Sql:
 def _special(col: Value, op: str, value: Value, relaxed: bool) -> Sql | None:
     """Sargable forms for a column compared with a constant; ``None`` when none applies."""
     c = value.const
-    if col.shape is Shape.BOOL and isinstance(c, int | float):
+    if col.shape is Shape.JSON and c is not None:
+        return _json_vs_const(col, op, c, relaxed)
+    if col.shape in (Shape.BOOL, Shape.PRED) and isinstance(c, int | float):
         return _bool_vs_number(col, op, c)
     if col.shape is Shape.DATE and isinstance(c, str):
         return _date_vs_text(col, op, c, relaxed)
@@ -115,6 +119,23 @@ def _special(col: Value, op: str, value: Value, relaxed: bool) -> Sql | None:
         empty = col.sql.is_(None) if col.present is None else sa.and_(col.sql.is_(None), col.present)
         return sa.or_(direct, empty)
     return None
+
+
+def _json_vs_const(col: Value, op: str, c: Const, relaxed: bool) -> Sql:
+    """A json value against a constant: compare within the class, else by class order."""
+    kind = sa.func.jsonb_typeof(col.sql)
+    if isinstance(c, str):
+        main = _sql_op(txt_sql(col), op, sa.literal(c, sa.Text()), collate=True)
+        other, other_wins = json_kind_in(kind, "number", "boolean"), _PY_OPS[op](Cls.NUM, Cls.TEXT)
+    else:
+        main = _sql_op(num_sql(col), op, sa.literal(c, sa.Double()))
+        other, other_wins = json_kind_in(kind, "string", "object", "array"), _PY_OPS[op](Cls.TEXT, Cls.NUM)
+    if other_wins:
+        return sa.or_(main, other)
+    if relaxed:
+        return main
+    # a value of the other class compares FALSE, a json null stays NULL
+    return sa.func.coalesce(main, sa.case((other, sa.false())))
 
 
 def _bool_vs_number(col: Value, op: str, number: float) -> Sql:
@@ -187,6 +208,9 @@ def is_same(a: Value, b: Value, *, negate: bool = False) -> Sql:
 def _is_special(col: Value, value: Value, negate: bool) -> Sql | None:
     if value.shape is not Shape.CONST or value.const is None or col.sql is None:
         return None
+    if col.shape is Shape.JSON:
+        same = sa.func.coalesce(_json_vs_const(col, "=", value.const, relaxed=False), sa.false())
+        return sa.not_(same) if negate else same
     if col.shape is Shape.TEXT and isinstance(value.const, str):
         bound = sa.literal(value.const, sa.Text())
         return col.sql.is_distinct_from(bound) if negate else col.sql.is_not_distinct_from(bound)
@@ -230,8 +254,12 @@ def coalesce_empty(v: Value) -> Value:
         return const("") if v.const is None else v
     if null_cond(v) is False and v.shape not in (Shape.TEXT_EMPTY, Shape.DATE):
         return v
+    if v.shape is Shape.TEXT_EMPTY:
+        return Value(Shape.TEXT, sql=sa.func.coalesce(v.sql, ""), nullable=False)
+    if v.shape is Shape.DATE:
+        return Value(Shape.TEXT, sql=txt_sql(_absent_as_empty(v)), nullable=False)
     if static_cls(v) == Cls.TEXT:
-        return Value(Shape.TEXT, sql=sa.func.coalesce(txt_sql(_absent_as_empty(v)), ""), nullable=False)
+        return Value(Shape.TEXT, sql=sa.func.coalesce(txt_sql(v), ""), nullable=False)
     cls = class_sql(v)
     return Value(
         Shape.DYN,

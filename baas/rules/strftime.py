@@ -81,7 +81,9 @@ def _bind_time(moment: datetime) -> Sql:
 
 def julian_sql(number: Sql) -> Sql:
     """A Julian day number column as a timestamp (NULL outside SQLite's range)."""
-    shifted = sa.literal(_EPOCH, sa.DateTime()) + sa.func.make_interval(0, 0, 0, 0, 0, 0, (number - _JULIAN_EPOCH) * 86400)
+    shifted = sa.literal(_EPOCH, sa.DateTime()) + sa.func.make_interval(
+        0, 0, 0, 0, 0, 0, (number - _JULIAN_EPOCH) * 86400
+    )
     return sa.case((sa.between(number, 0, 5373484.4999), shifted))
 
 
@@ -108,7 +110,9 @@ def text_time_sql(text: Sql) -> Sql:
         sa.cast(part(6, "0"), sa.Double()),
     )
     days = sa.func.make_interval(0, 0, 0, sa.cast(part(3), sa.Integer()) - 1)
-    zone = sa.case((sa.func.coalesce(part(7), "Z") == "Z", sa.text("interval '0'")), else_=sa.cast(part(7), sa.Interval()))
+    zone = sa.case(
+        (sa.func.coalesce(part(7), "Z") == "Z", sa.text("interval '0'")), else_=sa.cast(part(7), sa.Interval())
+    )
     return start + days - zone
 
 
@@ -206,7 +210,7 @@ def format_sql(moment: Sql, fmt: str) -> Sql:
         pieces.append(sa.literal("".join(literal), sa.Text()))
     if not any(not isinstance(p, sa.sql.elements.BindParameter) for p in pieces):
         # only literal text: still NULL for a NULL time, as in SQLite
-        text = "".join(str(p.value) for p in pieces)  # type: ignore[attr-defined]
+        text = "".join(str(p.value) for p in pieces)
         return sa.case((moment.is_not(None), sa.literal(text, sa.Text())))
     result = pieces[0]
     for piece in pieces[1:]:

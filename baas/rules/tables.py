@@ -8,6 +8,7 @@ with one column per field, named exactly like the field. Base and auth tables al
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
@@ -34,12 +35,12 @@ TEXT_TYPES = frozenset({"text", "email", "url", "editor", "password"})
 MULTI_VALUE_TYPES = frozenset({"select", "file", "relation"})
 
 
-def column_type(field: FieldInfo) -> TypeEngine[object]:
+def column_type(field: FieldInfo) -> TypeEngine[Any]:
     """The SQLAlchemy type of a field's column."""
     return _type(field.type, field.is_multiple)
 
 
-def _type(kind: str, multiple: bool) -> TypeEngine[object]:
+def _type(kind: str, multiple: bool) -> TypeEngine[Any]:
     if kind in MULTI_VALUE_TYPES and multiple:
         return ARRAY(sa.Text())
     if kind == "number":

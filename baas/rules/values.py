@@ -40,6 +40,8 @@ __all__ = [
     "Value",
     "class_sql",
     "const",
+    "json_kind_in",
+    "json_text",
     "null_cond",
     "num_sql",
     "py_numeric",
@@ -96,6 +98,8 @@ class Value:
     dyn_cls: Sql | None = None
     dyn_num: Sql | None = None
     dyn_txt: Sql | None = None
+    # a primary key of the filtered row: never NULL and never ''
+    never_empty: bool = False
 
 
 def const(value: Const) -> Value:
@@ -124,7 +128,7 @@ _STATIC_CLS = {
 }
 
 
-def static_cls(v: Value) -> Cls | None | str:
+def static_cls(v: Value) -> Cls | str | None:
     """The class of ``v`` when it is not NULL: a ``Cls``, ``None`` for a NULL constant, or "dyn"."""
     if v.shape is Shape.CONST:
         if v.const is None:
@@ -151,6 +155,11 @@ def _json_type(v: Value) -> Sql:
     return sa.func.jsonb_typeof(v.sql)
 
 
+def json_kind_in(kind: Sql, *names: str) -> Sql:
+    """``jsonb_typeof(x) IN (...)`` with the (fixed) type names inlined."""
+    return kind.in_([sa.literal_column(f"'{name}'") for name in names])
+
+
 def class_sql(v: Value) -> Sql:
     """The class of a dynamic value as SQL: 1 (number), 2 (text) or NULL."""
     if v.shape is Shape.DYN:
@@ -159,14 +168,14 @@ def class_sql(v: Value) -> Sql:
     if v.shape is Shape.JSON:
         kind = _json_type(v)
         return sa.case(
-            (kind.in_(["number", "boolean"]), sa.literal_column("1")),
-            (kind.in_(["string", "object", "array"]), sa.literal_column("2")),
+            (json_kind_in(kind, "number", "boolean"), sa.literal_column("1")),
+            (json_kind_in(kind, "string", "object", "array"), sa.literal_column("2")),
         )
     cls = static_cls(v)
     if cls is None:
         return sa.null()
     guard = null_cond(v)
-    number = sa.literal_column(str(int(cls)))  # type: ignore[arg-type]
+    number: Sql = sa.literal_column("1" if cls == Cls.NUM else "2")
     return number if guard is False else sa.case((sa.not_(guard), number))  # type: ignore[arg-type]
 
 
@@ -182,8 +191,8 @@ def num_sql(v: Value) -> Sql:
     if v.shape is Shape.JSON:
         kind = _json_type(v)
         return sa.case(
-            (kind == "number", sa.cast(v.sql, sa.Double())),
-            (kind == "boolean", sa.cast(sa.cast(v.sql, sa.Boolean()), sa.Integer())),
+            (json_kind_in(kind, "number"), sa.cast(v.sql, sa.Double())),
+            (json_kind_in(kind, "boolean"), sa.cast(sa.cast(v.sql, sa.Boolean()), sa.Integer())),
         )
     if v.shape is Shape.DYN:
         assert v.dyn_num is not None
@@ -217,8 +226,8 @@ def txt_sql(v: Value) -> Sql:
     if shape is Shape.JSON:
         kind = _json_type(v)
         return sa.case(
-            (kind == "string", v.sql.op("#>>")(sa.literal_column("'{}'"))),  # type: ignore[union-attr]
-            (kind.in_(["object", "array"]), sa.cast(v.sql, sa.Text())),
+            (json_kind_in(kind, "string"), v.sql.op("#>>")(sa.literal_column("'{}'"))),  # type: ignore[union-attr]
+            (json_kind_in(kind, "object", "array"), json_text(v.sql)),  # type: ignore[arg-type]
         )
     if shape is Shape.DYN:
         assert v.dyn_txt is not None
@@ -226,12 +235,18 @@ def txt_sql(v: Value) -> Sql:
     return text_of(v)
 
 
+def json_text(expr: Sql) -> Sql:
+    """An object/array as compact JSON text, like SQLite's (``[5,6]``, not jsonb's ``[5, 6]``).
+
+    Keys keep jsonb's order (shorter keys first), not the order they were written in.
+    """
+    return sa.func.regexp_replace(sa.cast(expr, sa.Text()), r'("(?:[^"\\]|\\.)*")|\s+', r"\1", "g")
+
+
 def _render_number(expr: Sql) -> Sql:
     # SQLite stores integral values of numeric columns as INTEGER, which renders without ".0"
     integral = sa.and_(expr == sa.func.trunc(expr), sa.func.abs(expr) < 9.2e18)
-    return sa.case(
-        (integral, sa.cast(sa.cast(expr, sa.BigInteger()), sa.Text())), else_=sa.cast(expr, sa.Text())
-    )
+    return sa.case((integral, sa.cast(sa.cast(expr, sa.BigInteger()), sa.Text())), else_=sa.cast(expr, sa.Text()))
 
 
 def text_of(v: Value) -> Sql:
@@ -248,9 +263,9 @@ def text_of(v: Value) -> Sql:
     if shape is Shape.JSON:
         kind = _json_type(v)
         return sa.case(
-            (kind.in_(["string", "number"]), v.sql.op("#>>")(sa.literal_column("'{}'"))),  # type: ignore[union-attr]
-            (kind == "boolean", sa.case((sa.cast(v.sql, sa.Boolean()), "1"), else_="0")),
-            (kind.in_(["object", "array"]), sa.cast(v.sql, sa.Text())),
+            (json_kind_in(kind, "string", "number"), v.sql.op("#>>")(sa.literal_column("'{}'"))),  # type: ignore[union-attr]
+            (json_kind_in(kind, "boolean"), sa.case((sa.cast(v.sql, sa.Boolean()), "1"), else_="0")),
+            (json_kind_in(kind, "object", "array"), json_text(v.sql)),  # type: ignore[arg-type]
         )
     if shape is Shape.DYN:
         return sa.case((class_sql(v) == 1, _render_number(num_sql(v))), else_=txt_sql(v))
@@ -265,7 +280,7 @@ def py_text(value: Const) -> str:
         return value
     if isinstance(value, bool | int):
         return str(int(value))
-    text = "%.15g" % value
+    text = f"{value:.15g}"
     if "e" in text and "." not in text:
         mantissa, exponent = text.split("e")
         return f"{mantissa}.0e{exponent}"

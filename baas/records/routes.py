@@ -1,0 +1,83 @@
+"""HTTP endpoints of the records API: ``/api/collections/{collection}/records[/{id}]``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Router, delete, get, patch, post
+from litestar.di import Provide
+from litestar.params import FromPath
+from litestar.response import Response
+
+from baas.api.dependencies import IdentityDep, RuntimeDep, provide_identity
+from baas.api.pick import parse_fields
+from baas.records import service
+from baas.records.body import read_submission
+from baas.records.caller import Caller
+
+__all__ = ["records_router"]
+
+
+def _caller(request: Request[Any, Any, Any], identity: Any) -> Caller:
+    return Caller(
+        identity=identity,
+        query=dict(request.query_params),
+        headers=dict(request.headers),
+        method=request.method,
+    )
+
+
+def _respond(request: Request[Any, Any, Any], body: dict[str, Any]) -> Response[Any]:
+    picker = parse_fields(request.query_params.get("fields"))
+    if picker is not None:
+        body = {**body, "items": picker.apply(body["items"])} if "items" in body and "page" in body else picker.apply(body)
+    return Response(body)
+
+
+@get("/")
+async def list_records(request: Request[Any, Any, Any], runtime: RuntimeDep, identity: IdentityDep,
+                       collection: FromPath[str]) -> Response[Any]:  # fmt: skip
+    target = service.collection_or_404(runtime, collection)
+    body = await service.list_(runtime, target, _caller(request, identity), dict(request.query_params))
+    return _respond(request, body)
+
+
+@get("/{record_id:str}")
+async def view_record(request: Request[Any, Any, Any], runtime: RuntimeDep, identity: IdentityDep,
+                      collection: FromPath[str], record_id: FromPath[str]) -> Response[Any]:  # fmt: skip
+    target = service.collection_or_404(runtime, collection)
+    body = await service.view(runtime, target, _caller(request, identity), record_id, dict(request.query_params))
+    return _respond(request, body)
+
+
+@post("/", status_code=200)
+async def create_record(request: Request[Any, Any, Any], runtime: RuntimeDep, identity: IdentityDep,
+                        collection: FromPath[str]) -> Response[Any]:  # fmt: skip
+    target = service.collection_or_404(runtime, collection)
+    submission = await read_submission(request)
+    body = await service.create(runtime, target, _caller(request, identity), submission, dict(request.query_params))
+    return _respond(request, body)
+
+
+@patch("/{record_id:str}")
+async def update_record(request: Request[Any, Any, Any], runtime: RuntimeDep, identity: IdentityDep,
+                        collection: FromPath[str], record_id: FromPath[str]) -> Response[Any]:  # fmt: skip
+    target = service.collection_or_404(runtime, collection)
+    submission = await read_submission(request)
+    caller = _caller(request, identity)
+    body = await service.update(runtime, target, caller, record_id, submission, dict(request.query_params))
+    return _respond(request, body)
+
+
+@delete("/{record_id:str}", status_code=204)
+async def delete_record(runtime: RuntimeDep, identity: IdentityDep, collection: FromPath[str],
+                        record_id: FromPath[str]) -> None:  # fmt: skip
+    target = service.collection_or_404(runtime, collection)
+    await service.delete(runtime, target, Caller(identity=identity, method="DELETE"), record_id)
+
+
+records_router = Router(
+    path="/api/collections/{collection:str}/records",
+    route_handlers=[list_records, view_record, create_record, update_record, delete_record],
+    dependencies={"identity": Provide(provide_identity)},
+)
