@@ -25,10 +25,12 @@ from baas.collections.registry import CollectionRegistry
 from baas.collections.routes import collections_router
 from baas.collections.service import COLLECTIONS_TOPIC
 from baas.config import Settings
-from baas.records.routes import records_router
 from baas.db.engine import create_engine
 from baas.db.notify import ChangeListener
 from baas.events import EventBus
+from baas.records.routes import batch_router, records_router
+from baas.settings.routes import settings_router
+from baas.settings.store import SETTINGS_TOPIC, SettingsStore
 
 __all__ = ["create_app"]
 
@@ -46,15 +48,24 @@ def create_app(settings: Settings) -> Litestar:
 
         async def reload_collections(_data: Any) -> None:
             await registry.reload(engine)
+            await app_settings.reload(engine)
+
+        app_settings = SettingsStore()
+
+        async def reload_settings(_data: Any) -> None:
+            await app_settings.reload(engine)
 
         listener.subscribe(COLLECTIONS_TOPIC, reload_collections)
+        listener.subscribe(SETTINGS_TOPIC, reload_settings)
         try:
             if settings.listen_for_changes:
                 await listener.start()
             await registry.reload(engine)
+            await app_settings.reload(engine)
             app.state.runtime = Runtime(
                 settings=settings, engine=engine, registry=registry,
                 hasher=PasswordHasher(settings.password_hashing), bus=EventBus(),
+                app_settings=app_settings,
             )
             yield
         finally:
@@ -62,7 +73,7 @@ def create_app(settings: Settings) -> Litestar:
             await engine.dispose()
 
     return Litestar(
-        route_handlers=[health, health_head, collections_router, auth_router, records_router],
+        route_handlers=[health, health_head, collections_router, auth_router, records_router, batch_router, settings_router],
         lifespan=[lifespan],
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,

@@ -10,6 +10,7 @@ from baas.auth.passwords import PasswordHasher
 from baas.collections.registry import CollectionRegistry
 from baas.config import Settings
 from baas.events import EventBus
+from baas.settings.store import SettingsStore
 
 __all__ = ["Runtime"]
 
@@ -21,3 +22,4 @@ class Runtime:
     registry: CollectionRegistry
     hasher: PasswordHasher
     bus: EventBus
+    app_settings: SettingsStore

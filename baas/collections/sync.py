@@ -39,12 +39,11 @@ async def lock_schema(connection: AsyncConnection) -> None:
 
 
 def _nest(path: tuple[str, ...], error: FieldError) -> dict[str, Any]:
+    """``error`` under ``path``; nothing to blame (e.g. CREATE TABLE) means PocketBase's plain "Raw error"."""
     result: Any = error
     for key in reversed(path):
         result = {key: result}
-    if not isinstance(result, dict):
-        return {"": error}
-    return result
+    return result if isinstance(result, dict) else {}
 
 
 def _sqlstate(exc: DBAPIError) -> str:

@@ -44,7 +44,8 @@ def submission_from_mapping(body: Any) -> Submission:
     return Submission(values=dict(body))
 
 
-async def read_submission(request: Request[Any, Any, Any]) -> Submission:
+async def read_submission(request: Request[Any, Any, Any], *, json_message: str = MALFORMED) -> Submission:
+    """The submitted values; ``json_message`` is the error for a malformed JSON body."""
     content_type = request.headers.get("content-type", "").lower()
     if content_type.startswith("multipart/form-data") or content_type.startswith(
         "application/x-www-form-urlencoded"
@@ -53,7 +54,10 @@ async def read_submission(request: Request[Any, Any, Any]) -> Submission:
     raw = await request.body()
     if raw.strip() and "json" not in content_type:
         raise BadRequestError(UNSUPPORTED_TYPE)
-    return submission_from_mapping(parse_json(raw, MALFORMED))
+    payload = parse_json(raw, json_message)
+    if payload is not None and not isinstance(payload, Mapping):
+        raise BadRequestError(json_message)
+    return submission_from_mapping(payload)
 
 
 async def _read_form(request: Request[Any, Any, Any]) -> Submission:

@@ -11,11 +11,13 @@ from litestar.response import Response
 
 from baas.api.dependencies import IdentityDep, RuntimeDep, provide_identity
 from baas.api.pick import parse_fields
+from baas.errors import BadRequestError, ForbiddenError, PayloadTooLargeError
 from baas.records import service
+from baas.records.batch import MAX_BATCH_BODY, READ_FAILED, run_batch
 from baas.records.body import read_submission
 from baas.records.caller import Caller
 
-__all__ = ["records_router"]
+__all__ = ["batch_router", "records_router"]
 
 
 def _caller(request: Request[Any, Any, Any], identity: Any) -> Caller:
@@ -75,6 +77,21 @@ async def delete_record(runtime: RuntimeDep, identity: IdentityDep, collection: 
     target = service.collection_or_404(runtime, collection)
     await service.delete(runtime, target, Caller(identity=identity, method="DELETE"), record_id)
 
+
+@post("/api/batch", status_code=200, request_max_body_size=MAX_BATCH_BODY)
+async def batch(request: Request[Any, Any, Any], runtime: RuntimeDep, identity: IdentityDep) -> list[dict[str, Any]]:
+    if not runtime.app_settings.current["batch"]["enabled"]:
+        raise ForbiddenError("Batch requests are not allowed.")
+    limit = runtime.app_settings.current["batch"]["maxBodySize"] or MAX_BATCH_BODY
+    if int(request.headers.get("content-length") or 0) > limit:
+        raise PayloadTooLargeError()
+    submission = await read_submission(request, json_message=READ_FAILED)
+    if submission.uploads:
+        raise BadRequestError(service.FILES_NOT_READY)
+    return await run_batch(runtime, identity, submission.values)
+
+
+batch_router = Router(path="/", route_handlers=[batch], dependencies={"identity": Provide(provide_identity)})
 
 records_router = Router(
     path="/api/collections/{collection:str}/records",

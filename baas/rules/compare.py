@@ -120,7 +120,7 @@ def _many_vs_one(multi: Operand, op: Op, other: Operand, *, inverse: bool) -> Sq
     value = _chain_value(Operand(inner.value, affinity=inner.affinity, fallback=multi.fallback))
     partner = _stripped(other, keep_fallback=False)
     cond = _form(partner, op, value, relaxed=False) if inverse else _form(value, op, partner, relaxed=False)
-    return ~sa.exists(sa.select(sa.literal_column("1")).select_from(source).where(sa.not_(cond)))
+    return ~sa.exists(source.select(sa.literal_column("1")).where(sa.not_(cond)))
 
 
 def _many_vs_many(left: Operand, op: Op, right: Operand) -> Sql:
@@ -131,8 +131,8 @@ def _many_vs_many(left: Operand, op: Op, right: Operand) -> Sql:
     a = Operand(left_inner.value, affinity=left_inner.affinity, fallback=left.fallback)
     b = Operand(right_inner.value, affinity=right_inner.affinity, fallback=right.fallback)
     cond = _form(a, op, b, relaxed=False)
-    source = left_from.join(right_from, sa.true())
-    return ~sa.exists(sa.select(sa.literal_column("1")).select_from(source).where(sa.not_(cond)))
+    source = left_from.cross(right_from)
+    return ~sa.exists(source.select(sa.literal_column("1")).where(sa.not_(cond)))
 
 
 def wrap_like(text: str) -> str:

@@ -9,8 +9,11 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 
 from baas.rules import ast
+from baas.rules.affinity import with_numeric_affinity
 from baas.rules.context import Ctx
 from baas.rules.errors import RuleError
+from baas.rules.joins import Source
+from baas.rules.literals import py_numeric
 from baas.rules.operands import Fallback, Operand
 from baas.rules.strftime import (
     apply_modifier,
@@ -29,10 +32,8 @@ from baas.rules.values import (
     class_sql,
     const,
     num_sql,
-    py_numeric,
     static_cls,
     txt_sql,
-    with_numeric_affinity,
 )
 
 __all__ = ["EARTH_RADIUS_KM", "resolve_call"]
@@ -144,7 +145,7 @@ def _strftime(ctx: Ctx, call: ast.Call, resolve: Resolve) -> Operand:
     if time_operand.multi is not None:
         inner_multi = time_operand.multi
 
-        def multi_match() -> tuple[sa.FromClause, Operand]:
+        def multi_match() -> tuple[Source, Operand]:
             source, inner = inner_multi()
             return source, _result(build(inner.value), None)
 

@@ -32,6 +32,7 @@ __all__ = [
     "JoinNode",
     "JoinScope",
     "Row",
+    "Source",
     "exists_over",
     "needed_nodes",
     "one_row",
@@ -257,16 +258,40 @@ class Chain(_Builder):
         if ordinal is not None:
             self.ordinals.append(ordinal)
 
-    def from_clause(self) -> FromClause:
+    def source(self) -> Source:
         """``(SELECT 1) LEFT JOIN ...`` for the chain."""
-        return _chain_from(self.froms)
+        return Source.chain(self.froms)
 
 
-def _chain_from(froms: Iterable[tuple[FromClause, Sql]]) -> FromClause:
-    result: FromClause = one_row()
-    for item, on in froms:
-        result = result.outerjoin(item, on)
-    return result
+@dataclass(frozen=True)
+class Source:
+    """A FROM clause and the items it introduces (everything else is correlated)."""
+
+    clause: FromClause
+    items: tuple[FromClause, ...]
+
+    @classmethod
+    def chain(cls, froms: Iterable[tuple[FromClause, Sql]]) -> Source:
+        """``(SELECT 1) LEFT JOIN a ON .. LEFT JOIN b ON ..``."""
+        base = one_row()
+        clause: FromClause = base
+        items = [base]
+        for item, on in froms:
+            clause = clause.outerjoin(item, on)
+            items.append(item)
+        return cls(clause, tuple(items))
+
+    def cross(self, other: Source) -> Source:
+        """Both sources side by side (every combination of their rows)."""
+        return Source(self.clause.join(other.clause, sa.true()), self.items + other.items)
+
+    def select(self, *columns: Sql) -> sa.Select[Any]:
+        """``SELECT columns FROM`` this source, correlated to everything outside it.
+
+        Explicit correlation matters when subqueries nest (an "every value" subquery inside an
+        EXISTS over joined rows still refers to the filtered row two levels up).
+        """
+        return sa.select(*columns).select_from(self.clause).correlate_except(*self.items)
 
 
 def needed_nodes(nodes: Iterable[JoinNode]) -> list[JoinNode]:
@@ -283,7 +308,7 @@ def needed_nodes(nodes: Iterable[JoinNode]) -> list[JoinNode]:
 def exists_over(nodes: Iterable[JoinNode], where: Sql) -> Sql:
     """``EXISTS (SELECT 1 FROM (SELECT 1) LEFT JOIN <nodes> WHERE where)``."""
     froms = [item for node in needed_nodes(nodes) for item in node.froms]
-    return sa.exists(sa.select(sa.literal_column("1")).select_from(_chain_from(froms)).where(where))
+    return sa.exists(Source.chain(froms).select(sa.literal_column("1")).where(where))
 
 
 def scalar_over(nodes: Iterable[JoinNode], value: Sql) -> Sql:
@@ -291,5 +316,4 @@ def scalar_over(nodes: Iterable[JoinNode], value: Sql) -> Sql:
     ordered = needed_nodes(nodes)
     froms = [item for node in ordered for item in node.froms]
     ordinals = [node.ordinal for node in ordered if node.ordinal is not None]
-    query = sa.select(value).select_from(_chain_from(froms)).order_by(*ordinals).limit(1)
-    return query.scalar_subquery()
+    return Source.chain(froms).select(value).order_by(*ordinals).limit(1).scalar_subquery()

@@ -16,10 +16,10 @@ from enum import Enum
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import False_, True_
-from sqlalchemy.sql.expression import FromClause
 
-from baas.rules.joins import JoinNode
-from baas.rules.values import Const, Sql, Value, const, with_numeric_affinity, with_text_affinity
+from baas.rules.affinity import with_numeric_affinity, with_text_affinity
+from baas.rules.joins import JoinNode, Source
+from baas.rules.values import Const, Sql, Value, const
 
 __all__ = [
     "Affinity",
@@ -53,8 +53,8 @@ class Fallback(Enum):
     ENFORCED = "enforced"  # never treated as known non-empty (strftime)
 
 
-#: Builds the private join chain of an "every value" subquery: (FROM clause, value operand).
-MultiMatch = Callable[[], tuple[FromClause, "Operand"]]
+#: Builds the private join chain of an "every value" subquery: (its FROM, the value operand).
+MultiMatch = Callable[[], tuple[Source, "Operand"]]
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from baas.rules.compare import build_comparison
 from baas.rules.context import Ctx
 from baas.rules.dates import to_pb_text
 from baas.rules.errors import RuleError
-from baas.rules.joins import Chain
+from baas.rules.joins import Chain, Source
 from baas.rules.operands import Affinity, Fallback, Operand, literal, null_literal
 from baas.rules.resolver import PathSpec, base_path, resolve_path, split_modifier
 from baas.rules.schema import FieldInfo
@@ -175,10 +175,10 @@ def _each(ctx: Ctx, key: Any, items: list[Any], multiple: bool, with_param: bool
     multi = None
     if multiple:
 
-        def multi_match() -> tuple[sa.FromClause, Operand]:
+        def multi_match() -> tuple[Source, Operand]:
             chain = Chain()
             chain_item, _ = chain.each_json(key, text)
-            return chain.from_clause(), Operand(Value(Shape.JSON, sql=chain_item))
+            return chain.source(), Operand(Value(Shape.JSON, sql=chain_item))
 
         multi = multi_match
     nodes = frozenset() if node is None else frozenset({node})

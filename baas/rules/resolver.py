@@ -18,7 +18,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from baas.rules.context import Ctx, missing_collection
 from baas.rules.errors import RuleError
-from baas.rules.joins import Chain, JoinNode, Row, _Builder
+from baas.rules.joins import Chain, JoinNode, Row, Source, _Builder
 from baas.rules.operands import Affinity, Fallback, Operand, null_literal
 from baas.rules.schema import FieldInfo
 from baas.rules.sqlite import lower
@@ -87,10 +87,10 @@ def resolve_path(ctx: Ctx, spec: PathSpec) -> Operand:
     multi = None
     if walk.multi:
 
-        def multi_match() -> tuple[sa.FromClause, Operand]:
+        def multi_match() -> tuple[Source, Operand]:
             chain = Chain()
             inner = _walk(ctx.derive(restricted=False), chain, spec)
-            return chain.from_clause(), Operand(inner.value, affinity=inner.affinity, fallback=inner.fallback)
+            return chain.source(), Operand(inner.value, affinity=inner.affinity, fallback=inner.fallback)
 
         multi = multi_match
     return Operand(

@@ -16,6 +16,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 
 from baas.rules.dates import canonical_prefix
+from baas.rules.literals import py_text
 from baas.rules.values import (
     Cls,
     Const,
@@ -27,7 +28,6 @@ from baas.rules.values import (
     json_kind_in,
     null_cond,
     num_sql,
-    py_text,
     static_cls,
     text_of,
     txt_sql,

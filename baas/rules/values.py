@@ -18,22 +18,22 @@ columns are typed, so each ``Value`` records how its SQL expression maps to SQLi
 * ``CONST``      a value known while compiling (``None``, ``int``, ``float`` or ``str``)
 
 ``present`` (for values read through a LEFT JOIN) tells a missing row (SQLite NULL) from an empty
-value. The functions here give each value's class, number and text "views" and apply SQLite's
-type affinity; ``sqlite.py`` builds comparisons from them.
+value. The functions here give each value's class, number and text "views"; ``affinity.py``
+applies SQLite's type affinity and ``sqlite.py`` builds comparisons from them.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import Enum, IntEnum
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
+from baas.rules.literals import py_text
+
 __all__ = [
-    "NUMERIC_TEXT_PATTERN",
     "Cls",
     "Const",
     "Shape",
@@ -44,22 +44,15 @@ __all__ = [
     "json_text",
     "null_cond",
     "num_sql",
-    "py_numeric",
-    "py_text",
     "static_cls",
     "text_of",
     "txt_sql",
-    "with_numeric_affinity",
-    "with_text_affinity",
 ]
 
 Const = None | int | float | str
 Sql = ColumnElement[Any]
 
 PB_DATE_FORMAT = 'YYYY-MM-DD HH24:MI:SS.MS"Z"'
-# text that SQLite's NUMERIC affinity turns into a number (bounded so the cast cannot overflow)
-NUMERIC_TEXT_PATTERN = r"^\s*[+-]?([0-9]{1,200}(\.[0-9]{0,200})?|\.[0-9]{1,200})([eE][+-]?[0-9]{1,2})?\s*$"
-_NUMERIC_TEXT_RE = re.compile(NUMERIC_TEXT_PATTERN)
 
 
 class Cls(IntEnum):
@@ -270,74 +263,3 @@ def text_of(v: Value) -> Sql:
     if shape is Shape.DYN:
         return sa.case((class_sql(v) == 1, _render_number(num_sql(v))), else_=txt_sql(v))
     return txt_sql(v)
-
-
-def py_text(value: Const) -> str:
-    """SQLite's text rendering of a constant (REAL values keep a ``.0``)."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool | int):
-        return str(int(value))
-    text = f"{value:.15g}"
-    if "e" in text and "." not in text:
-        mantissa, exponent = text.split("e")
-        return f"{mantissa}.0e{exponent}"
-    if "." not in text and "n" not in text:
-        return text + ".0"
-    return text
-
-
-def py_numeric(text: str) -> int | float | None:
-    """SQLite's NUMERIC affinity applied to text: the number it reads as, or ``None``."""
-    if not _NUMERIC_TEXT_RE.match(text):
-        return None
-    stripped = text.strip()
-    if re.fullmatch(r"[+-]?[0-9]+", stripped):
-        number = int(stripped)
-        if -(2**63) <= number < 2**63:
-            return number
-    return float(stripped)
-
-
-def with_numeric_affinity(v: Value) -> Value:
-    """Apply NUMERIC affinity: text that looks like a number becomes that number."""
-    if v.shape is Shape.CONST:
-        if isinstance(v.const, str):
-            number = py_numeric(v.const)
-            return v if number is None else const(number)
-        return v
-    if v.shape in (Shape.TEXT, Shape.TEXT_EMPTY, Shape.JSON, Shape.DYN):
-        text = txt_sql(v)
-        looks = text.regexp_match(NUMERIC_TEXT_PATTERN)
-        cls = class_sql(v)
-        return Value(
-            Shape.DYN,
-            dyn_cls=sa.case((sa.and_(cls == 2, looks), sa.literal_column("1")), else_=cls),
-            dyn_num=sa.case((sa.and_(cls == 2, looks), sa.cast(text, sa.Double())), else_=num_sql(v)),
-            dyn_txt=text,
-        )
-    return v
-
-
-def with_text_affinity(v: Value) -> Value:
-    """Apply TEXT affinity: numbers become their text rendering."""
-    if v.shape is Shape.CONST:
-        return v if v.const is None or isinstance(v.const, str) else const(py_text(v.const))
-    if v.shape in (Shape.NUMBER, Shape.INTEGER, Shape.BOOL, Shape.PRED):
-        return Value(Shape.TEXT, sql=text_of(v), nullable=v.nullable and v.shape is not Shape.PRED)
-    if v.shape in (Shape.JSON, Shape.DYN):
-        cls = class_sql(v)
-        return Value(
-            Shape.DYN,
-            dyn_cls=sa.case((cls == 1, sa.literal_column("2")), else_=cls),
-            dyn_num=sa.null(),
-            dyn_txt=text_of(v),
-        )
-    return v
-
-
-def without_presence(v: Value) -> Value:
-    """The same value with missing rows read as empty (used for ``COALESCE(x, '')``)."""
-    return replace(v, present=None)

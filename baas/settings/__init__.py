@@ -1,0 +1,1 @@
+"""Runtime settings (``/api/settings``): stored in the database, cached per process."""
