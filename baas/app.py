@@ -18,7 +18,6 @@ from baas.api.dependencies import provide_runtime
 from baas.api.errors import EXCEPTION_HANDLERS
 from baas.api.headers import SecurityHeadersMiddleware
 from baas.api.health import health, health_head
-from baas.api.runtime import Runtime
 from baas.auth.passwords import PasswordHasher
 from baas.auth.routes import auth_router
 from baas.collections.registry import CollectionRegistry
@@ -29,6 +28,7 @@ from baas.db.engine import create_engine
 from baas.db.notify import ChangeListener
 from baas.events import EventBus
 from baas.records.routes import batch_router, records_router
+from baas.runtime import Runtime
 from baas.settings.routes import settings_router
 from baas.settings.store import SETTINGS_TOPIC, SettingsStore
 

@@ -7,9 +7,9 @@ from typing import Any
 from litestar import Request
 from litestar.di import NamedDependency
 
-from baas.api.runtime import Runtime
 from baas.auth.identity import Identity, identify, token_from_header
 from baas.errors import ForbiddenError, UnauthorizedError
+from baas.runtime import Runtime
 
 __all__ = [
     "IdentityDep",

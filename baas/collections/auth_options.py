@@ -31,20 +31,21 @@ _VERIFICATION_BODY = (
     "<p>Hello,</p>\n<p>Thank you for joining us at {APP_NAME}.</p>\n"
     "<p>Click on the button below to verify your email address.</p>\n<p>\n"
     '  <a class="btn" href="{APP_URL}/_/#/auth/confirm-verification/{TOKEN}" target="_blank" '
-    'rel="noopener">Verify</a>\n</p>\n<p>\n  Thanks,<br/>\n  {APP_NAME} team\n</p>'
+    'rel="noopener">Verify</a>\n</p>\n<p><i>If you didn\'t recently register, please ignore this email.</i></p>\n'
+    "<p>\n  Thanks,<br/>\n  {APP_NAME} team\n</p>"
 )
 _RESET_BODY = (
     "<p>Hello,</p>\n<p>Click on the button below to reset your password.</p>\n<p>\n"
     '  <a class="btn" href="{APP_URL}/_/#/auth/confirm-password-reset/{TOKEN}" target="_blank" '
     'rel="noopener">Reset password</a>\n</p>\n'
-    "<p><i>If you didn't ask to reset your password, you can ignore this email.</i></p>\n<p>\n"
+    "<p><i>If you didn't ask to reset your password, please ignore this email.</i></p>\n<p>\n"
     "  Thanks,<br/>\n  {APP_NAME} team\n</p>"
 )
 _EMAIL_CHANGE_BODY = (
     "<p>Hello,</p>\n<p>Click on the button below to confirm your new email address.</p>\n<p>\n"
     '  <a class="btn" href="{APP_URL}/_/#/auth/confirm-email-change/{TOKEN}" target="_blank" '
     'rel="noopener">Confirm new email</a>\n</p>\n'
-    "<p><i>If you didn't ask to change your email address, you can ignore this email.</i></p>\n<p>\n"
+    "<p><i>If you didn't ask to change your email address, please ignore this email.</i></p>\n<p>\n"
     "  Thanks,<br/>\n  {APP_NAME} team\n</p>"
 )
 _OTP_BODY = (

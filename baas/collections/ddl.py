@@ -11,7 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from baas.collections.fields import Field
-from baas.collections.indexes import Index, InvalidIndexError, parse_index, postgres_ddl, rename_column
+from baas.collections.indexes import (
+    Index,
+    InvalidIndexError,
+    parse_index,
+    postgres_ddl,
+    rename_column,
+    where_columns,
+)
 from baas.collections.model import Collection
 from baas.collections.registry import Schema
 from baas.collections.validation import parsed_indexes
@@ -180,30 +187,33 @@ def alter_table(old: Collection, new: Collection, old_schema: Schema, new_schema
     return statements
 
 
-def rename_in_indexes(old: Collection, new: Collection) -> list[str]:
-    """``new``'s index definitions after following renames of the table and of indexed fields.
+def rename_in_indexes(old: Collection | None, new: Collection) -> list[str]:
+    """``new``'s index definitions pointed at its own table, following renames of indexed fields.
 
-    PocketBase only follows table renames; following field renames too saves the client from resending
-    every index that mentions a renamed field.
+    Like PocketBase, a definition naming another table (e.g. the collection's previous name) is
+    rewritten in canonical form, the others are kept as written. PocketBase does not follow field
+    renames; doing it saves the client from resending every index that mentions a renamed field.
     """
     renamed = {}
     for field in new.fields:
-        previous = old.get_field_by_id(field.id)
+        previous = old.get_field_by_id(field.id) if old is not None else None
         if previous is not None and previous.name != field.name:
             renamed[previous.name] = field.name
-    if not renamed and old.name == new.name:
-        return list(new.indexes)
     names = {f.name for f in new.fields}
     result = []
     for text in new.indexes:
         try:
             index = parse_index(text)
         except InvalidIndexError:
+            result.append(text)  # validation reports it
+            continue
+        used = {*index.column_names, *where_columns(index)}
+        followed = [before for before in renamed if before in used and before not in names]
+        if not followed and index.table.lower() == new.name.lower():
             result.append(text)
             continue
-        for before, after in renamed.items():
-            if before not in names:
-                index = rename_column(index, before, after)
+        for before in followed:
+            index = rename_column(index, before, renamed[before])
         result.append(index.with_table(new.name).to_pocketbase())
     return result
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import Boolean, DateTime, Text, column, func, select, table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from baas.api.paging import Paging
 from baas.collections.model import Collection
 from baas.collections.registry import Schema
 from baas.db.tables import SYSTEM_SCHEMA
+from baas.paging import Paging
 from baas.rules import Compiler, RequestInfo, parse_sort
 
 __all__ = ["list_collections"]

@@ -11,13 +11,13 @@ from litestar.response import Response
 
 from baas.api.bodies import read_json
 from baas.api.dependencies import IdentityDep, RuntimeDep, provide_identity, require_superuser
-from baas.api.paging import list_envelope, parse_paging
-from baas.api.pick import parse_fields
 from baas.collections import service
 from baas.collections.listing import list_collections
 from baas.collections.rule_check import check_rule
 from baas.collections.scaffolds import scaffolds_json
 from baas.collections.submission import LOAD_DATA_MESSAGE, LOAD_TYPE_MESSAGE
+from baas.paging import list_envelope, parse_paging
+from baas.pick import parse_fields
 from baas.records.cascade import truncate_collection
 
 __all__ = ["collections_router"]

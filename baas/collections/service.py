@@ -67,6 +67,7 @@ async def create_collection(
     engine: AsyncEngine, registry: CollectionRegistry, body: Any, check_rule: RuleChecker
 ) -> Collection:
     candidate = new_candidate(body)
+    candidate.indexes = ddl.rename_in_indexes(None, candidate)
     async with engine.begin() as connection:
         schema = await _begin_change(connection)
         if schema.find(candidate.id) is not None and schema.find(candidate.id) is not schema.find(candidate.name):

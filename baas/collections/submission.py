@@ -148,8 +148,16 @@ def _complete_fields(candidate: Collection, previous: Collection | None) -> None
             fields.insert(position, previous_field or field_from_json(template))
             continue
         submitted = fields[index]
+        if submitted.TYPE != template["type"] and template["name"] == "id":
+            # The system id is prepended; validation reports the submitted one as a duplicate name.
+            previous_field = previous.get_field("id") if previous else None
+            fields.insert(position, previous_field or field_from_json(template))
+            continue
         if submitted.TYPE != template["type"]:
-            continue  # validation reports the clash (duplicate/invalid name)
+            # PocketBase replaces it with the system field in place, keeping the submitted id.
+            kept_id = submitted.id or field_id(submitted.TYPE, submitted.name)
+            fields[index] = field_from_json({**template, "id": kept_id})
+            continue
         merged = {**template, **_user_options(submitted)}
         merged["id"] = submitted.id or (previous.get_field(template["name"]).id
                                         if previous and previous.get_field(template["name"]) else template["id"])  # fmt: skip

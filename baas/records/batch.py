@@ -12,14 +12,14 @@ from urllib.parse import parse_qsl, urlsplit
 from sqlalchemy import literal, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from baas.api.pick import parse_fields
-from baas.api.runtime import Runtime
 from baas.auth.identity import Identity
 from baas.errors import ApiError, BadRequestError, FieldError, ForbiddenError, NotFoundError, ValidationError
 from baas.events import RecordEvent
+from baas.pick import parse_fields
 from baas.records.caller import Caller
 from baas.records.reading import read_documents
 from baas.records.writing import create_record, delete_record, update_record
+from baas.runtime import Runtime
 
 __all__ = ["MAX_BATCH_BODY", "run_batch"]
 

@@ -4,7 +4,6 @@ file parts). Keys keep their modifiers (``tags+``, ``+tags``, ``views-``, ``slug
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from litestar import Request
@@ -12,28 +11,13 @@ from litestar.datastructures import UploadFile
 
 from baas.api.bodies import parse_json
 from baas.errors import BadRequestError
+from baas.records.submission import Submission, Upload
 
-__all__ = ["MALFORMED", "Submission", "Upload", "read_submission", "submission_from_mapping"]
+__all__ = ["MALFORMED", "read_submission", "submission_from_mapping"]
 
 MALFORMED = "Something went wrong while processing your request."
 UNSUPPORTED_TYPE = "Unsupported Content-Type."
 JSON_PAYLOAD = "@jsonPayload"
-
-
-@dataclass(frozen=True)
-class Upload:
-    """One uploaded file part (its content stays in the spooled temporary file)."""
-
-    key: str
-    filename: str
-    content_type: str
-    file: UploadFile
-
-
-@dataclass
-class Submission:
-    values: dict[str, Any] = field(default_factory=dict)
-    uploads: dict[str, list[Upload]] = field(default_factory=dict)
 
 
 def submission_from_mapping(body: Any) -> Submission:

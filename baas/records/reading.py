@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import func, literal, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from baas.api.paging import list_envelope, parse_paging
 from baas.collections.model import Collection
 from baas.collections.registry import Schema
 from baas.errors import ForbiddenError, NotFoundError
+from baas.paging import list_envelope, parse_paging
 from baas.records.caller import Caller
 from baas.records.expand import attach_expand, parse_expand
 from baas.records.visibility import manage_column, order_column, readable_columns, serialize_rows

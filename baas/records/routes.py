@@ -10,8 +10,8 @@ from litestar.params import FromPath
 from litestar.response import Response
 
 from baas.api.dependencies import IdentityDep, RuntimeDep, provide_identity
-from baas.api.pick import parse_fields
 from baas.errors import BadRequestError, ForbiddenError, PayloadTooLargeError
+from baas.pick import parse_fields
 from baas.records import service
 from baas.records.batch import MAX_BATCH_BODY, READ_FAILED, run_batch
 from baas.records.body import read_submission

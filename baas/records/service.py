@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from baas.api.runtime import Runtime
 from baas.collections.model import Collection
 from baas.errors import BadRequestError, NotFoundError
-from baas.records.body import Submission
 from baas.records.caller import Caller
 from baas.records.reading import list_records, read_documents, view_record
+from baas.records.submission import Submission
 from baas.records.writing import create_record, delete_record, update_record
+from baas.runtime import Runtime
 
 __all__ = ["collection_or_404", "create", "delete", "list_", "update", "view"]
 

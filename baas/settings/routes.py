@@ -10,7 +10,7 @@ from litestar.response import Response
 
 from baas.api.bodies import read_json
 from baas.api.dependencies import IdentityDep, RuntimeDep, provide_identity, require_superuser
-from baas.api.pick import parse_fields
+from baas.pick import parse_fields
 from baas.settings.model import public_settings
 
 __all__ = ["settings_router"]

@@ -4,6 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+from baas.rules import AuthInfo, Compiler, RequestInfo, parse_sort, table_for
+
+NOW = datetime(2026, 11, 21, 12, 30, 45, 123000, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -103,3 +112,48 @@ def make_schema() -> Schema:
     priv = Collection("pbc_priv", "priv", "base", [Field("id"), Field("title"), Field("n", "number")], list_rule=None)
     view = Collection("pbc_view", "post_stats", "view", [Field("id"), Field("total", "number")])
     return Schema([users, teams, posts, comments, priv, view])
+
+
+SCHEMA = make_schema()
+
+BOB = {
+    "id": "bobbobbobbobbob",
+    "email": "bob@example.com",
+    "emailVisibility": False,
+    "verified": True,
+    "name": "Bob",
+    "tokenKey": "secret-token-key",
+    "password": "hash",
+    "avatar": "",
+    "roles": ["admin", "editor"],
+    "team": "teamteamteam123",
+    "created": datetime(2024, 5, 6, 7, 8, 9, 10000, tzinfo=UTC),
+}
+
+
+def bob_request(**changes: Any) -> RequestInfo:
+    return RequestInfo(auth=AuthInfo(SCHEMA["users"], BOB), **changes)
+
+
+def compile_sql(
+    text: str | None = None,
+    *,
+    collection: str = "posts",
+    request: RequestInfo | None = None,
+    client: bool = False,
+    rule: str | None = None,
+    sort: str | None = None,
+) -> tuple[str, dict[str, Any]]:
+    """Compile with the PostgreSQL dialect; returns (SQL text, bound parameters)."""
+    coll = SCHEMA[collection]
+    compiler = Compiler(coll, SCHEMA, request or RequestInfo(), now=NOW)
+    if rule is not None:
+        compiler.add_rule(rule)
+    if text is not None:
+        compiler.add_filter(text, client=client)
+    if sort is not None:
+        compiler.add_sort(parse_sort(sort), client=client)
+    table = table_for(coll)
+    statement = sa.select(table.c.id).where(compiler.where()).order_by(*compiler.order_by())
+    compiled = statement.compile(dialect=postgresql.dialect(), compile_kwargs={"render_postcompile": True})
+    return str(compiled), dict(compiled.params)
