@@ -17,6 +17,7 @@ from litestar.di import Provide
 from baas.api.dependencies import provide_runtime
 from baas.api.errors import EXCEPTION_HANDLERS
 from baas.api.headers import SecurityHeadersMiddleware
+from baas.api.ratelimit import RateLimitMiddleware
 from baas.api.health import health, health_head
 from baas.auth.passwords import PasswordHasher
 from baas.auth.routes import auth_router
@@ -77,7 +78,7 @@ def create_app(settings: Settings) -> Litestar:
         lifespan=[lifespan],
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[SecurityHeadersMiddleware],
+        middleware=[SecurityHeadersMiddleware, RateLimitMiddleware],
         cors_config=CORSConfig(
             allow_origins=list(settings.cors_origins),
             allow_methods=["GET", "HEAD", "PUT", "PATCH", "POST", "DELETE"],

@@ -28,6 +28,7 @@ from baas.bootstrap import prepare_database
 from baas.config import PasswordHashing, Settings
 from baas.db.embedded import EmbeddedPostgres
 from baas.db.engine import asyncpg_dsn, create_engine
+from baas.settings.store import SettingsStore
 
 # argon2 at production cost takes ~0.3 s per hash; tests use the cheapest valid parameters.
 CHEAP_HASHING = PasswordHashing(time_cost=1, memory_cost_kib=8, parallelism=1)
@@ -83,6 +84,8 @@ def template_database(pg_admin_url: str) -> str:
         engine = create_engine(_with_database(pg_admin_url, name), pool_size=1)
         try:
             await prepare_database(engine)
+            # Tests sign in many times a second from one address; rate-limit tests turn this back on.
+            await SettingsStore().update(engine, {"rateLimits": {"enabled": False}})
         finally:
             await engine.dispose()
 

@@ -1,4 +1,4 @@
-"""Auth use cases: sign in with a password, refresh a token, manage superusers."""
+"""Auth use cases that need no credentials check of their own: refresh, impersonate, superusers."""
 
 from __future__ import annotations
 
@@ -11,23 +11,30 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from baas import dates
 from baas.auth.identity import Identity
 from baas.auth.passwords import PasswordHasher
-from baas.auth.tokens import issue_token
+from baas.auth.signin import auth_token
 from baas.collections.model import Collection
 from baas.collections.registry import Schema
 from baas.collections.scaffolds import SUPERUSERS
 from baas.errors import BadRequestError, FieldError, ForbiddenError, NotFoundError, ValidationError
 from baas.ids import new_record_id, random_string
-from baas.records.serialize import record_json
+from baas.records.caller import Caller
+from baas.records.reading import read_documents
+from baas.records.visibility import CAN_MANAGE
+from baas.runtime import Runtime
 
 __all__ = [
+    "LOAD_MESSAGE",
+    "VALIDATION_MESSAGE",
     "auth_collection_or_404",
-    "auth_response",
-    "authenticate_with_password",
+    "impersonate",
+    "read_body",
+    "record_response",
     "refresh",
     "upsert_superuser",
 ]
 
 LOAD_MESSAGE = "An error occurred while loading the submitted data."
+VALIDATION_MESSAGE = "An error occurred while validating the submitted data."
 _TOKEN_KEY_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 
@@ -40,81 +47,56 @@ def auth_collection_or_404(schema: Schema, id_or_name: str) -> Collection:
     return collection
 
 
-def new_auth_token(collection: Collection, record: Mapping[str, Any], *, refreshable: bool = True,
-                   duration: int | None = None) -> str:  # fmt: skip
-    options = collection.auth_options["authToken"]
-    claims = {"collectionId": collection.id, "id": record["id"], "refreshable": refreshable, "type": "auth"}
-    return issue_token(
-        claims,
-        collection_secret=options["secret"],
-        token_key=record["tokenKey"],
-        duration_seconds=duration or options["duration"],
-    )
-
-
-def auth_response(collection: Collection, record: Mapping[str, Any], token: str) -> dict[str, Any]:
-    # The auth response always shows the record's own email.
-    return {"record": record_json(collection, record, show_email=True), "token": token}
-
-
-def _credentials(collection: Collection, body: Any) -> tuple[str, str, list[str]]:
+def read_body(body: Any, spec: Mapping[str, type]) -> dict[str, Any]:
+    """The expected keys of a JSON body with their types (missing keys are zero values)."""
     if body is None:
         body = {}
     if not isinstance(body, Mapping):
         raise BadRequestError(LOAD_MESSAGE)
-    identity, password, field = body.get("identity", ""), body.get("password", ""), body.get("identityField", "")
-    if not all(isinstance(v, str) for v in (identity, password, field)):
-        raise BadRequestError(LOAD_MESSAGE)
-    allowed = list(collection.auth_options["passwordAuth"]["identityFields"])
-    errors: dict[str, FieldError] = {}
-    if not identity:
-        errors["identity"] = FieldError("validation_required", "Cannot be blank.")
-    elif len(identity) > 255:
-        errors["identity"] = FieldError("validation_length_out_of_range", "The length must be between 1 and 255.",
-                                        {"max": 255, "min": 1})  # fmt: skip
-    if not password:
-        errors["password"] = FieldError("validation_required", "Cannot be blank.")
-    if field and field not in allowed:
-        errors["identityField"] = FieldError("validation_in_invalid", "Must be a valid value.")
-    if errors:
-        raise ValidationError(errors)
-    return identity, password, [field] if field else allowed
+    values: dict[str, Any] = {}
+    for key, kind in spec.items():
+        value = body.get(key)
+        if value is None:
+            value = kind()
+        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+            raise BadRequestError(LOAD_MESSAGE)
+        values[key] = value
+    return values
 
 
-async def authenticate_with_password(
-    engine: AsyncEngine, hasher: PasswordHasher, collection: Collection, body: Any
-) -> dict[str, Any]:
-    if not collection.auth_options["passwordAuth"]["enabled"]:
-        raise ForbiddenError("The collection is not configured to allow password authentication.")
-    identity, password, fields = _credentials(collection, body)
-    table = collection.table
-    record: Mapping[str, Any] | None = None
-    async with engine.connect() as connection:
-        for name in fields:
-            if name not in table.c:
-                continue
-            row = (await connection.execute(select(table).where(table.c[name] == identity).limit(1))).mappings().first()
-            if row is not None:
-                record = row
-                break
-    matched = await hasher.verify(record["password"] if record else None, password)
-    if record is None or not matched:
-        raise BadRequestError("Failed to authenticate.")
-    if collection.auth_options["authRule"] is None:
-        raise ForbiddenError("The request doesn't satisfy the collection requirements to authenticate.")
-    if hasher.needs_rehash(record["password"]):
-        async with engine.begin() as connection:
-            new_hash = await hasher.hash(password)
-            await connection.execute(update(table).where(table.c.id == record["id"]).values(password=new_hash))
-    return auth_response(collection, record, new_auth_token(collection, record))
+async def record_response(runtime: Runtime, collection: Collection, record: Mapping[str, Any], token: str,
+                          query: Mapping[str, str]) -> dict[str, Any]:  # fmt: skip
+    identity = Identity(collection=collection, record=dict(record), claims={}, token=token)
+    async with runtime.engine.connect() as connection:
+        documents = await read_documents(connection, runtime.registry.schema, collection,
+                                         Caller(identity=identity, query=query), [{**record, CAN_MANAGE: True}], query)  # fmt: skip
+    return {"record": documents[0], "token": token}
 
 
-def refresh(collection: Collection, identity: Identity) -> dict[str, Any]:
+async def refresh(runtime: Runtime, collection: Collection, identity: Identity, query: Mapping[str, str]) -> dict[str, Any]:
     if identity.collection.id != collection.id:
         raise ForbiddenError(f"The request requires auth record from {identity.collection.name} collection.")
     # Impersonation tokens cannot be refreshed: they are returned unchanged.
-    token = new_auth_token(collection, identity.record) if identity.refreshable else identity.token
-    return auth_response(collection, identity.record, token)
+    token = auth_token(collection, identity.record) if identity.refreshable else identity.token
+    return await record_response(runtime, collection, identity.record, token, query)
+
+
+async def impersonate(runtime: Runtime, collection: Collection, identity: Identity | None, record_id: str,
+                      body: Any, query: Mapping[str, str]) -> dict[str, Any]:  # fmt: skip
+    if identity is None or not identity.is_superuser:
+        raise ForbiddenError("The authorized record is not allowed to perform this action.")
+    values = read_body(body, {"duration": int})
+    duration = values["duration"]
+    if duration < 0:
+        raise ValidationError({"duration": FieldError("validation_min_greater_equal_than_required",
+                                                      "Must be no less than 0.", {"threshold": 0})}, VALIDATION_MESSAGE)  # fmt: skip
+    table = collection.table
+    async with runtime.engine.connect() as connection:
+        row = (await connection.execute(select(table).where(table.c.id == record_id))).mappings().first()
+    if row is None:
+        raise NotFoundError()
+    token = auth_token(collection, row, refreshable=False, duration=duration or None)
+    return await record_response(runtime, collection, row, token, query)
 
 
 async def upsert_superuser(engine: AsyncEngine, schema: Schema, hasher: PasswordHasher, email: str,

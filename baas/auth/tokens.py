@@ -13,9 +13,17 @@ from typing import Any
 
 import jwt
 
-__all__ = ["TokenError", "decode_unverified", "issue_token", "verify_token"]
+__all__ = ["TOKEN_OPTIONS", "TokenError", "decode_unverified", "issue_token", "verify_token"]
 
 ALGORITHM = "HS256"
+# Token type (the ``type`` claim) -> the auth collection option holding its secret and duration.
+TOKEN_OPTIONS = {
+    "auth": "authToken",
+    "file": "fileToken",
+    "verification": "verificationToken",
+    "passwordReset": "passwordResetToken",
+    "emailChange": "emailChangeToken",
+}
 
 
 class TokenError(ValueError):

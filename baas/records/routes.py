@@ -36,7 +36,7 @@ def _respond(request: Request[Any, Any, Any], body: dict[str, Any]) -> Response[
     return Response(body)
 
 
-@get("/")
+@get("/", opt={"rate_limit": ("list",)})
 async def list_records(request: Request[Any, Any, Any], runtime: RuntimeDep, identity: IdentityDep,
                        collection: FromPath[str]) -> Response[Any]:  # fmt: skip
     target = service.collection_or_404(runtime, collection)
@@ -44,7 +44,7 @@ async def list_records(request: Request[Any, Any, Any], runtime: RuntimeDep, ide
     return _respond(request, body)
 
 
-@get("/{record_id:str}")
+@get("/{record_id:str}", opt={"rate_limit": ("view",)})
 async def view_record(request: Request[Any, Any, Any], runtime: RuntimeDep, identity: IdentityDep,
                       collection: FromPath[str], record_id: FromPath[str]) -> Response[Any]:  # fmt: skip
     target = service.collection_or_404(runtime, collection)
@@ -52,7 +52,7 @@ async def view_record(request: Request[Any, Any, Any], runtime: RuntimeDep, iden
     return _respond(request, body)
 
 
-@post("/", status_code=200)
+@post("/", status_code=200, opt={"rate_limit": ("create",)})
 async def create_record(request: Request[Any, Any, Any], runtime: RuntimeDep, identity: IdentityDep,
                         collection: FromPath[str]) -> Response[Any]:  # fmt: skip
     target = service.collection_or_404(runtime, collection)
@@ -61,7 +61,7 @@ async def create_record(request: Request[Any, Any, Any], runtime: RuntimeDep, id
     return _respond(request, body)
 
 
-@patch("/{record_id:str}")
+@patch("/{record_id:str}", opt={"rate_limit": ("update",)})
 async def update_record(request: Request[Any, Any, Any], runtime: RuntimeDep, identity: IdentityDep,
                         collection: FromPath[str], record_id: FromPath[str]) -> Response[Any]:  # fmt: skip
     target = service.collection_or_404(runtime, collection)
@@ -71,7 +71,7 @@ async def update_record(request: Request[Any, Any, Any], runtime: RuntimeDep, id
     return _respond(request, body)
 
 
-@delete("/{record_id:str}", status_code=204)
+@delete("/{record_id:str}", status_code=204, opt={"rate_limit": ("delete",)})
 async def delete_record(runtime: RuntimeDep, identity: IdentityDep, collection: FromPath[str],
                         record_id: FromPath[str]) -> None:  # fmt: skip
     target = service.collection_or_404(runtime, collection)

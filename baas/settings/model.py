@@ -33,19 +33,18 @@ _DEFAULTS: dict[str, Any] = {
     "s3": _s3(),
     "meta": {"accentColor": "#1055c9", "appName": "Acme", "appURL": "http://localhost:8090",
              "senderName": "Support", "senderAddress": "support@example.com", "hideControls": False},  # fmt: skip
+    # Unlike PocketBase (off by default), baas limits the auth endpoints out of the box; the other
+    # PocketBase default rules (create, batch, the whole API) are offered in the docs.
     "rateLimits": {
-        "rules": [
-            {"label": "*:auth", "audience": "", "duration": 3, "maxRequests": 2},
-            {"label": "*:create", "audience": "", "duration": 5, "maxRequests": 20},
-            {"label": "/api/batch", "audience": "", "duration": 1, "maxRequests": 3},
-            {"label": "/api/", "audience": "", "duration": 10, "maxRequests": 300},
-        ],
+        "rules": [{"label": "*:auth", "audience": "", "duration": 3, "maxRequests": 4}],
         "excludedIPs": [],
-        "enabled": False,
+        "enabled": True,
     },
     "trustedProxy": {"headers": [], "useLeftmostIP": False},
     "batch": {"enabled": False, "maxRequests": 50, "timeout": 3, "maxBodySize": 0},
     "logs": {"maxDataSize": 0, "maxDays": 5, "minLevel": 0, "logIP": True, "logAuthId": False},
+    # Ours: lock an identity out after repeated failed sign-ins (see docs/auth.md).
+    "lockout": {"enabled": True, "maxAttempts": 10, "window": 900, "duration": 900},
 }
 
 SECRET_PATHS = (("smtp", "password"), ("s3", "secret"), ("backups", "s3", "secret"))
@@ -190,6 +189,10 @@ def validate_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
             rule_errors[str(index)] = problems
     if rule_errors:
         errors["rateLimits"] = {"rules": rule_errors}
+    lockout = settings["lockout"]
+    lockout_errors = {k: e for k in ("maxAttempts", "window", "duration") if (e := _min(lockout[k], 1))}
+    if lockout_errors:
+        errors["lockout"] = lockout_errors
     logs_errors = {k: e for k in ("maxDays", "maxDataSize", "minLevel") if (e := _min(settings["logs"][k], 0 if k != "minLevel" else -100))}
     if logs_errors:
         errors["logs"] = logs_errors

@@ -1,0 +1,121 @@
+"""The end of every sign-in method: authRule, the MFA step, the login alert, then the token."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, literal, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from baas import dates
+from baas.auth.mails import send_auth_mail
+from baas.auth.identity import Identity
+from baas.auth.mfa import MfaRequiredError, check_mfa
+from baas.auth.system_records import insert_row, system_collection
+from baas.auth.tokens import issue_token
+from baas.collections.model import Collection
+from baas.errors import ForbiddenError
+from baas.records.caller import Caller
+from baas.records.reading import read_documents
+from baas.records.visibility import CAN_MANAGE, rule_condition
+from baas.runtime import Runtime
+
+__all__ = ["SignIn", "auth_token", "complete_sign_in"]
+
+AUTH_ORIGINS = "_authOrigins"
+MAX_AUTH_ORIGINS = 5
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """What the request contributes to a sign-in."""
+
+    caller: Caller
+    ip: str = ""
+    user_agent: str = ""
+    mfa_id: str = ""
+    query: Mapping[str, str] = field(default_factory=dict)
+
+
+def auth_token(collection: Collection, record: Mapping[str, Any], *, refreshable: bool = True,
+               duration: int | None = None) -> str:  # fmt: skip
+    options = collection.auth_options["authToken"]
+    claims = {"collectionId": collection.id, "id": record["id"], "refreshable": refreshable, "type": "auth"}
+    return issue_token(claims, collection_secret=options["secret"], token_key=record["tokenKey"],
+                       duration_seconds=duration or options["duration"])  # fmt: skip
+
+
+async def _check_auth_rule(connection: AsyncConnection, runtime: Runtime, collection: Collection, caller: Caller,
+                           record_id: str) -> None:  # fmt: skip
+    rule = collection.auth_options["authRule"]
+    failure = "The request doesn't satisfy the collection requirements to authenticate."
+    if rule is None:
+        raise ForbiddenError(failure)
+    if rule == "":
+        return
+    table = collection.table
+    condition = rule_condition(collection, runtime.registry.schema, Caller(identity=None, query=caller.query,
+                               headers=caller.headers, method=caller.method), rule, table)  # fmt: skip
+    found = await connection.execute(select(literal(1)).select_from(table).where(table.c.id == record_id, condition))
+    if found.first() is None:
+        raise ForbiddenError(failure)
+
+
+async def _login_alert(connection: AsyncConnection, runtime: Runtime, collection: Collection,
+                       record: Mapping[str, Any], sign_in: SignIn) -> None:  # fmt: skip
+    origins = system_collection(runtime.registry.schema, AUTH_ORIGINS)
+    table = origins.table
+    fingerprint = hashlib.md5((sign_in.ip + sign_in.user_agent[:300]).encode(), usedforsecurity=False).hexdigest()
+    known = (
+        await connection.execute(
+            select(table.c.id, table.c.fingerprint)
+            .where(table.c.collectionRef == collection.id, table.c.recordRef == record["id"])
+            .order_by(table.c.updated.desc())
+        )
+    ).all()
+    if any(row.fingerprint == fingerprint for row in known):
+        return
+    if known and record.get("email"):
+        info = f"{sign_in.ip} — {sign_in.user_agent[:200]} — {dates.format_datetime(dates.now())}"
+        await send_auth_mail(connection, runtime, collection, "login-alert", record, record["email"],
+                             {"{ALERT_INFO}": info})  # fmt: skip
+    stale = [row.id for row in known[MAX_AUTH_ORIGINS - 1 :]]
+    if stale:
+        await connection.execute(delete(table).where(table.c.id.in_(stale)))
+    await insert_row(connection, origins, {"collectionRef": collection.id, "recordRef": record["id"],
+                                           "fingerprint": fingerprint})  # fmt: skip
+
+
+async def complete_sign_in(
+    runtime: Runtime, collection: Collection, record: Mapping[str, Any], method: str, sign_in: SignIn,
+    meta: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """The auth response ``{record, token[, meta]}``, after authRule and MFA; ``method`` names the
+    sign-in method for MFA ("password", "otp", "oauth2", "totp").
+
+    Raises:
+        MfaRequiredError: (after committing the new MFA session) when a second method is needed.
+    """
+    schema = runtime.registry.schema
+    async with runtime.engine.begin() as connection:
+        await _check_auth_rule(connection, runtime, collection, sign_in.caller, record["id"])
+        pending = await check_mfa(connection, schema, collection, sign_in.caller, dict(record), method, sign_in.mfa_id)
+        if pending is None:
+            if collection.auth_options["authAlert"]["enabled"]:
+                await _login_alert(connection, runtime, collection, record, sign_in)
+            identity = Identity(collection=collection, record=dict(record), claims={}, token="")
+            viewer = Caller(identity=identity, query=sign_in.query)
+            # The auth response always shows the record's own email.
+            row = {**record, CAN_MANAGE: True}
+            documents = await read_documents(connection, schema, collection, viewer, [row], sign_in.query)
+    if pending is not None:
+        raise MfaRequiredError(pending)
+    body: dict[str, Any] = {}
+    if meta is not None:
+        body["meta"] = dict(meta)
+    body["record"] = documents[0]
+    body["token"] = auth_token(collection, record)
+    return body
