@@ -56,18 +56,20 @@ class Statement:
 
 
 class ConversionRefusedError(ValueError):
-    """Existing data cannot be converted to the new field type."""
+    """Existing data cannot be converted to the new field type (``position`` of the field)."""
+
+    def __init__(self, message: str, position: int) -> None:
+        super().__init__(message)
+        self.position = position
 
 
 def _storage(field: Field) -> str:
     """The storage class of a field's column (conversions are defined between these)."""
     column = field.column_sql()
-    if column.startswith("text[]"):
-        return "array"
-    if column.startswith("text NOT NULL") or "PRIMARY KEY" in column:
-        return "text"
     if column.startswith("text"):
-        return "nullable_text"
+        if "[]" in column.split(" ", 1)[0]:
+            return "array"
+        return "text" if "NOT NULL" in column or "PRIMARY KEY" in column else "nullable_text"
     if column.startswith("double precision"):
         return "number"
     if column.startswith("boolean"):
@@ -82,11 +84,11 @@ def _storage(field: Field) -> str:
 
 
 def _column_type(field: Field) -> str:
+    """The type part of a column definition (with its collation), e.g. ``text COLLATE "C"``."""
     column = field.column_sql()
-    for known in ("double precision", "text[]", "timestamptz", "jsonb", "boolean", "text"):
-        if column.startswith(known):
-            return known
-    return column.split(" ", 1)[0]
+    for stop in (" NOT NULL", " NULL", " DEFAULT", " PRIMARY KEY"):
+        column = column.split(stop, 1)[0]
+    return column
 
 
 def _fk_name(field: Field) -> str:
@@ -136,8 +138,9 @@ def drop_table(collection: Collection) -> Statement:
     return Statement(f"DROP TABLE {table_ref(collection.name)}")
 
 
-def create_view(collection: Collection) -> Statement:
-    return Statement(f"CREATE VIEW {table_ref(collection.name)} AS {collection.view_query}", blame=("viewQuery",))
+def create_view(name: str, query: str) -> Statement:
+    """``query`` is the normalised view query (no trailing semicolon)."""
+    return Statement(f"CREATE VIEW {table_ref(name)} AS {query}", blame=("viewQuery",))
 
 
 def drop_view(collection: Collection) -> Statement:
@@ -160,6 +163,19 @@ def alter_table(old: Collection, new: Collection, old_schema: Schema, new_schema
     for field in old.fields:
         if field.id not in new_by_id:
             statements.append(Statement(f"ALTER TABLE {table_ref(table)} DROP COLUMN {quote(field.name)}"))
+    # Renames go through temporary names (never valid field names), so names can be swapped or reused.
+    renamed = []
+    for position, field in enumerate(new.fields):
+        previous = old.get_field_by_id(field.id)
+        if previous is not None and previous.name != field.name:
+            temporary = quote(f"baas renaming {position}")
+            blame = ("fields", str(position), "name")
+            statements.append(
+                Statement(f"ALTER TABLE {table_ref(table)} RENAME COLUMN {quote(previous.name)} TO {temporary}", blame)
+            )
+            renamed.append(Statement(f"ALTER TABLE {table_ref(table)} RENAME COLUMN {temporary} TO {quote(field.name)}",
+                                     blame))  # fmt: skip
+    statements += renamed
     for position, field in enumerate(new.fields):
         previous = old.get_field_by_id(field.id)
         if previous is None:
@@ -170,13 +186,6 @@ def alter_table(old: Collection, new: Collection, old_schema: Schema, new_schema
                 )
             )
             continue
-        if previous.name != field.name:
-            statements.append(
-                Statement(
-                    f"ALTER TABLE {table_ref(table)} RENAME COLUMN {quote(previous.name)} TO {quote(field.name)}",
-                    ("fields", str(position), "name"),
-                )
-            )
         statements += _convert(table, previous, field, position)
     for position, index in enumerate(parsed_indexes(new)):
         statements.append(_index_statement(index, new, position))
@@ -229,7 +238,7 @@ def _convert(table: str, old: Field, new: Field, position: int) -> list[Statemen
     using, check = _conversion(before, after, column)
     if using is None:
         raise ConversionRefusedError(
-            f"The existing values of {old.name} cannot be converted from {old.TYPE} to {new.TYPE}."
+            f"The existing values of {old.name} cannot be converted from {old.TYPE} to {new.TYPE}.", position
         )
     blame = ("fields", str(position), "type")
     ref = table_ref(table)

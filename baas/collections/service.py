@@ -202,6 +202,7 @@ async def _import(
     for existing, item in ordered:
         if existing is None:
             candidate = new_candidate(item)
+            candidate.indexes = ddl.rename_in_indexes(None, candidate)
             deferred = _strip_forward_relations(candidate, schema, ordered)
             schema = await _save(connection, schema, None, candidate, check_rule, "Failed to create collection.")
             if deferred:
@@ -218,6 +219,7 @@ async def _import(
         current = schema.find(candidate.id)
         assert current is not None
         full = apply_changes(current, item)
+        full.indexes = ddl.rename_in_indexes(current, full)
         schema = await _save(connection, schema, current, full, check_rule, "Failed to update collection.")
     return schema
 

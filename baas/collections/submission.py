@@ -33,14 +33,15 @@ class MalformedCollectionError(BadRequestError):
     """The body cannot be read as a collection at all."""
 
 
-def _check_top_level(body: Any) -> Mapping[str, Any]:
+def _check_top_level(body: Any, type_message: str = LOAD_TYPE_MESSAGE) -> Mapping[str, Any]:
+    """``type_message``: PocketBase reads the type of a new collection first, with its own message."""
     if body is None:
         return {}
     if not isinstance(body, Mapping):
-        raise MalformedCollectionError(LOAD_TYPE_MESSAGE)
+        raise MalformedCollectionError(type_message)
     for key in ("name", "type", "id"):
         if key in body and body[key] is not None and not isinstance(body[key], str):
-            raise MalformedCollectionError(LOAD_TYPE_MESSAGE)
+            raise MalformedCollectionError(type_message)
     for key in (*RULE_NAMES, "viewQuery"):
         if key in body and body[key] is not None and not isinstance(body[key], str):
             raise MalformedCollectionError(LOAD_DATA_MESSAGE)
@@ -94,7 +95,7 @@ def new_candidate(body: Any) -> Collection:
 
 def apply_changes(current: Collection, body: Any) -> Collection:
     """The candidate after applying a PATCH body to ``current`` (fields replace, options merge)."""
-    data = _check_top_level(body)
+    data = _check_top_level(body, LOAD_DATA_MESSAGE)
     doc = current.to_json(include_secrets=True)
     for key in ("name", "type", "system", "viewQuery", *RULE_NAMES):
         if key in data:
@@ -144,14 +145,19 @@ def _complete_fields(candidate: Collection, previous: Collection | None) -> None
     for position, template in enumerate(required):
         index = next((i for i, f in enumerate(fields) if f.name == template["name"]), None)
         if index is None:
+            # Like PocketBase: the id is prepended, the auth system fields are appended.
             previous_field = previous.get_field(template["name"]) if previous else None
-            fields.insert(position, previous_field or field_from_json(template))
+            missing = previous_field or field_from_json(template)
+            if position == 0:
+                fields.insert(0, missing)
+            else:
+                fields.append(missing)
             continue
         submitted = fields[index]
         if submitted.TYPE != template["type"] and template["name"] == "id":
             # The system id is prepended; validation reports the submitted one as a duplicate name.
             previous_field = previous.get_field("id") if previous else None
-            fields.insert(position, previous_field or field_from_json(template))
+            fields.insert(0, previous_field or field_from_json(template))
             continue
         if submitted.TYPE != template["type"]:
             # PocketBase replaces it with the system field in place, keeping the submitted id.

@@ -108,11 +108,10 @@ async def _create_view(connection: AsyncConnection, candidate: Collection, schem
     if not query:
         raise SyncError({"viewQuery": FieldError("validation_required", "Cannot be blank."),
                          "fields": FieldError("validation_required", "Cannot be blank.")})  # fmt: skip
-    candidate.view_query = query
     await connection.exec_driver_sql(f"SET LOCAL search_path = {DATA_SCHEMA}, pg_catalog")
     try:
         try:
-            await _run(connection, ddl.create_view(candidate))
+            await _run(connection, ddl.create_view(candidate.name, query))
         except SyncError as exc:
             raise _view_error(exc.message or "invalid query") from exc
         sources = await source_tables(connection, candidate.name)
@@ -128,6 +127,8 @@ async def _create_view(connection: AsyncConnection, candidate: Collection, schem
 
 
 def _view_error(message: str) -> SyncError:
+    if "multiple commands" in message:
+        message = "multiple statements are not supported."
     text_message = message if message.endswith(".") else message + "."
     missing_id = "missing required id" in message
     return SyncError(
@@ -161,7 +162,8 @@ async def apply_change(
         try:
             statements = ddl.alter_table(old, new, old_schema, new_schema)
         except ddl.ConversionRefusedError as exc:
-            raise SyncError({"fields": FieldError("validation_field_type_conversion", str(exc))}) from exc
+            error = FieldError("validation_field_type_conversion", str(exc))
+            raise SyncError(_nest(("fields", str(exc.position), "type"), error)) from exc
         for statement in statements:
             await _run(connection, statement)
     await _write_definition(connection, new, is_new=old is None)

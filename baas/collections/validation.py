@@ -83,7 +83,8 @@ def validate_collection(
     index_errors = _check_indexes(candidate, previous, schema)
     if index_errors:
         errors["indexes"] = index_errors
-    if candidate.is_auth and "fields" not in errors:
+    # A base collection turned into an auth one has no auth options to check: the type error says it all.
+    if candidate.is_auth and "fields" not in errors and "type" not in errors:
         errors.update(_check_auth(candidate, with_candidate, check_rule))
     return errors
 
@@ -138,7 +139,7 @@ def _check_fields(candidate: Collection, previous: Collection | None, schema: Sc
         if name_problem:
             problems["name"] = name_problem
         if item.id in seen_ids:
-            problems["id"] = FieldError("validation_duplicated_field_id", f"Duplicated or invalid field id {item.id!r}.")
+            problems["id"] = FieldError("validation_duplicated_field_id", f'Duplicated or invalid field id "{item.id}".')
         elif len(item.id) > 100:
             problems["id"] = FieldError("validation_length_out_of_range", "The length must be between 1 and 100.",
                                         {"max": 100, "min": 1})  # fmt: skip

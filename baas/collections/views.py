@@ -117,6 +117,8 @@ async def infer_fields(connection: AsyncConnection, query: str, schema: Schema, 
     collections = [c for c in (schema.find(name) for name in sources) if c is not None]
     fields: list[Field] = []
     for name, type_name in columns:
+        if name == "_rowid":
+            continue  # the tables' internal row number (``select *``), never a field
         if name == "id":
             body = id_field() | {"autogeneratePattern": "", "min": 0, "max": 0}
             fields.append(field_from_json(body))

@@ -49,9 +49,10 @@ def _form(left: Operand, op: Op, right: Operand, *, relaxed: bool) -> Sql:
         return _equal(left, right, equal=op is Op.EQ, relaxed=relaxed)
     if op in (Op.LIKE, Op.NLIKE):
         if right.like_text is not None:
-            pattern: Sql = sa.literal(wrap_like(right.like_text), sa.Text())
+            pattern = const(wrap_like(right.like_text))
         else:
-            pattern = sa.literal("%") + text_of(right.value) + sa.literal("%")
+            wrapped = sa.literal("%") + text_of(right.value) + sa.literal("%")
+            pattern = Value(Shape.TEXT, sql=wrapped)
         return like(left.value, pattern, negate=op is Op.NLIKE)
     a, b = apply_affinity(left, right)
     return compare(a, op.value, b, relaxed=relaxed)

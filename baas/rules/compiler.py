@@ -80,7 +80,6 @@ class Compiler:
         self.request = request
         base = Row(self.table, collection, key=("base",))
         self.ctx = Ctx(schema, request, JoinScope(), base, now or datetime.now(UTC))
-        self.ctx.compile_rule = _compile_rule_text
         self._conds: list[Cond] = []
         self._order: list[ColumnElement[Any]] = []
         self._applied: set[int] = set()

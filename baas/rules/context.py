@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -34,7 +34,6 @@ class Ctx:
     namespace: Hashable = ()
     # conditions that must hold for the query as a whole (listRules of joined collections)
     extra: list[Cond] = field(default_factory=list)
-    compile_rule: Callable[[Ctx, str], Cond] | None = None
     collection_aliases: dict[str, str] = field(default_factory=dict)
 
     @property

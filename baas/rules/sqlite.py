@@ -9,6 +9,7 @@ feeds AND/OR up to the WHERE clause, and never under a NOT.
 from __future__ import annotations
 
 import operator
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, cast
@@ -75,12 +76,10 @@ def compare(a: Value, op: str, b: Value, *, relaxed: bool = False) -> Sql:
         if ca != cb:
             return _truth(_PY_OPS[op](ca, cb))
         return _truth(_PY_OPS[op](a.const, b.const))
-    if b.shape is Shape.CONST and a.shape is not Shape.CONST:
-        special = _special(a, op, b, relaxed)
-    elif a.shape is Shape.CONST:
-        special = _special(b, _MIRROR[op], a, relaxed)
-    else:
-        special = None
+    if a.shape is Shape.CONST:
+        # "'x' = title" reads (and indexes) better as "title = 'x'"
+        return compare(b, _MIRROR[op], a, relaxed=relaxed)
+    special = _special(a, op, b, relaxed) if b.shape is Shape.CONST else None
     if special is not None:
         return special
     if ca != "dyn" and cb != "dyn":
@@ -153,13 +152,18 @@ def _date_vs_text(col: Value, op: str, text: str, relaxed: bool) -> Sql | None:
     """A date column against text: a timestamp comparison when the text is a canonical prefix."""
     assert col.sql is not None
     if text == "":
-        when_set = _PY_OPS[op]("x", "")
-        ts_cond: Sql = _truth(when_set)
+        # only emptiness matters: every stored date sorts after ''
+        when_set, when_empty_ = _PY_OPS[op]("x", ""), _PY_OPS[op]("", "")
+        if when_set == when_empty_:
+            result = _truth(when_set)
+        else:
+            result = col.sql.is_(None) if when_empty_ else col.sql.is_not(None)
+        return result if col.present is None or relaxed else sa.case((col.present, result))
     else:
         prefix = canonical_prefix(text)
         if prefix is None:
             return None
-        ts_cond = _timestamp_cond(col.sql, op, prefix[0], full=prefix[1])
+        ts_cond: Sql = _timestamp_cond(col.sql, op, prefix[0], full=prefix[1])
     when_empty = _PY_OPS[op]("", text)
     is_empty = col.sql.is_(None)
     if relaxed:
@@ -217,6 +221,8 @@ def _is_special(col: Value, value: Value, negate: bool) -> Sql | None:
     if col.shape is Shape.NUMBER and isinstance(value.const, int | float):
         bound = sa.literal(value.const, sa.Double())
         return col.sql.is_distinct_from(bound) if negate else col.sql.is_not_distinct_from(bound)
+    if col.shape is Shape.DATE and value.const == "" and col.present is None:
+        return col.sql.is_not(None) if negate else col.sql.is_(None)
     if col.shape is Shape.DATE and isinstance(value.const, str) and col.present is None:
         prefix = canonical_prefix(value.const)
         if prefix is None:
@@ -228,14 +234,38 @@ def _is_special(col: Value, value: Value, negate: bool) -> Sql | None:
     return None
 
 
-def like(value: Value, pattern: Sql, *, negate: bool = False) -> Sql:
+def like(value: Value, pattern: Value, *, negate: bool = False) -> Sql:
     """SQLite's ``LIKE ... ESCAPE '\\'``.
 
     SQLite's LIKE folds case for ASCII letters only; ILIKE folds every letter the database's
     ctype knows (with a ``C`` ctype that is ASCII only, as in SQLite).
     """
-    subject = text_of(value)
-    return subject.not_ilike(pattern, escape="\\") if negate else subject.ilike(pattern, escape="\\")
+    if value.shape is Shape.CONST and pattern.shape is Shape.CONST:
+        if value.const is None or pattern.const is None:
+            return sa.null()
+        matched = _py_like(py_text(value.const), py_text(pattern.const))
+        return _truth(matched != negate)
+    subject, expr = text_of(value), text_of(pattern)
+    return subject.not_ilike(expr, escape="\\") if negate else subject.ilike(expr, escape="\\")
+
+
+def _py_like(text: str, pattern: str) -> bool:
+    """SQLite's LIKE with ``\\`` as escape, for two constants."""
+    regex, i = [], 0
+    pattern = _ascii_lower(pattern)
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern):
+            regex.append(re.escape(pattern[i + 1]))
+            i += 2
+            continue
+        regex.append(".*" if ch == "%" else "." if ch == "_" else re.escape(ch))
+        i += 1
+    return re.fullmatch("".join(regex), _ascii_lower(text), re.DOTALL) is not None
+
+
+def _ascii_lower(text: str) -> str:
+    return "".join(ch.lower() if ch.isascii() else ch for ch in text)
 
 
 def lower(v: Value) -> Value:
@@ -243,7 +273,7 @@ def lower(v: Value) -> Value:
     if v.shape is Shape.CONST:
         if v.const is None:
             return v
-        return const("".join(ch.lower() if ch.isascii() else ch for ch in py_text(v.const)))
+        return const(_ascii_lower(py_text(v.const)))
     nullable = null_cond(v) is not False
     return Value(Shape.TEXT, sql=sa.func.lower(text_of(v)), nullable=nullable)
 
@@ -273,13 +303,3 @@ def _absent_as_empty(v: Value) -> Value:
     if v.shape in (Shape.TEXT_EMPTY, Shape.DATE):
         return Value(v.shape, sql=v.sql, nullable=v.nullable)
     return v
-
-
-def py_compare(left: Any, op: str, right: Any) -> bool:
-    """Compare two Python constants with SQLite's class ordering."""
-    return _PY_OPS[op](left, right)
-
-
-def text_const(v: Value) -> str | None:
-    """The text of a constant value (``None`` for NULL)."""
-    return None if v.const is None else py_text(v.const)

@@ -75,10 +75,6 @@ def julian_to_datetime(day: float) -> datetime | None:
         return None
 
 
-def _bind_time(moment: datetime) -> Sql:
-    return sa.literal(moment, sa.DateTime())
-
-
 def julian_sql(number: Sql) -> Sql:
     """A Julian day number column as a timestamp (NULL outside SQLite's range)."""
     shifted = sa.literal(_EPOCH, sa.DateTime()) + sa.func.make_interval(

@@ -213,13 +213,13 @@ def txt_sql(v: Value) -> Sql:
     if shape is Shape.ARRAY:
         return sa.cast(sa.func.array_to_json(v.sql), sa.Text())
     if shape is Shape.GEO:
-        lon = v.sql.op("->>")("lon")  # type: ignore[union-attr]
-        lat = v.sql.op("->>")("lat")  # type: ignore[union-attr]
+        lon = v.sql.op("->>", return_type=sa.Text())("lon")  # type: ignore[union-attr]
+        lat = v.sql.op("->>", return_type=sa.Text())("lat")  # type: ignore[union-attr]
         return sa.literal('{"lon":') + lon + sa.literal(',"lat":') + lat + sa.literal("}")
     if shape is Shape.JSON:
         kind = _json_type(v)
         return sa.case(
-            (json_kind_in(kind, "string"), v.sql.op("#>>")(sa.literal_column("'{}'"))),  # type: ignore[union-attr]
+            (json_kind_in(kind, "string"), v.sql.op("#>>", return_type=sa.Text())(sa.literal_column("'{}'"))),  # type: ignore[union-attr]
             (json_kind_in(kind, "object", "array"), json_text(v.sql)),  # type: ignore[arg-type]
         )
     if shape is Shape.DYN:
@@ -256,7 +256,7 @@ def text_of(v: Value) -> Sql:
     if shape is Shape.JSON:
         kind = _json_type(v)
         return sa.case(
-            (json_kind_in(kind, "string", "number"), v.sql.op("#>>")(sa.literal_column("'{}'"))),  # type: ignore[union-attr]
+            (json_kind_in(kind, "string", "number"), v.sql.op("#>>", return_type=sa.Text())(sa.literal_column("'{}'"))),  # type: ignore[union-attr]
             (json_kind_in(kind, "boolean"), sa.case((sa.cast(v.sql, sa.Boolean()), "1"), else_="0")),
             (json_kind_in(kind, "object", "array"), json_text(v.sql)),  # type: ignore[arg-type]
         )

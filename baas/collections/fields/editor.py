@@ -37,7 +37,7 @@ class EditorField(Field):
         return {"maxSize": error} if error else {}
 
     def column_sql(self) -> str:
-        return "text NOT NULL DEFAULT ''"
+        return "text COLLATE \"C\" NOT NULL DEFAULT ''"
 
     def sql_type(self) -> TypeEngine[Any]:
         return Text()

@@ -29,7 +29,7 @@ class EmailField(Field):
         return domain_list_errors(self.onlyDomains, self.exceptDomains)
 
     def column_sql(self) -> str:
-        return "text NOT NULL DEFAULT ''"
+        return "text COLLATE \"C\" NOT NULL DEFAULT ''"
 
     def sql_type(self) -> TypeEngine[Any]:
         return Text()

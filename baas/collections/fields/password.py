@@ -50,7 +50,7 @@ class PasswordField(Field):
         return errors
 
     def column_sql(self) -> str:
-        return "text NOT NULL DEFAULT ''"
+        return "text COLLATE \"C\" NOT NULL DEFAULT ''"
 
     def sql_type(self) -> TypeEngine[Any]:
         return Text()

@@ -83,7 +83,7 @@ class RelationField(Field):
         return None
 
     def column_sql(self) -> str:
-        return "text[] NOT NULL DEFAULT '{}'" if self.is_multiple else "text NULL"
+        return "text[] COLLATE \"C\" NOT NULL DEFAULT '{}'" if self.is_multiple else "text COLLATE \"C\" NULL"
 
     def sql_type(self) -> TypeEngine[Any]:
         return ARRAY(Text()) if self.is_multiple else Text()

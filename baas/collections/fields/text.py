@@ -77,8 +77,8 @@ class TextField(Field):
 
     def column_sql(self) -> str:
         if self.primaryKey:
-            return "text PRIMARY KEY"
-        return "text NOT NULL DEFAULT ''"
+            return "text COLLATE \"C\" PRIMARY KEY"
+        return "text COLLATE \"C\" NOT NULL DEFAULT ''"
 
     def sql_type(self) -> TypeEngine[Any]:
         return Text()

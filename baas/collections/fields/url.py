@@ -35,7 +35,7 @@ class URLField(Field):
         return domain_list_errors(self.onlyDomains, self.exceptDomains)
 
     def column_sql(self) -> str:
-        return "text NOT NULL DEFAULT ''"
+        return "text COLLATE \"C\" NOT NULL DEFAULT ''"
 
     def sql_type(self) -> TypeEngine[Any]:
         return Text()

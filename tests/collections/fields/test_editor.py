@@ -90,6 +90,6 @@ def test_validate(options, value, expected, error_of):
 
 def test_storage():
     field = EditorField(name="e")
-    assert field.column_sql() == "text NOT NULL DEFAULT ''"
+    assert field.column_sql() == "text COLLATE \"C\" NOT NULL DEFAULT ''"
     assert field.zero() == ""
     assert field.max_size == 5 << 20

@@ -178,6 +178,6 @@ def test_validate(options, value, expected, error_of):
 
 def test_storage():
     field = EmailField(name="e")
-    assert field.column_sql() == "text NOT NULL DEFAULT ''"
+    assert field.column_sql() == "text COLLATE \"C\" NOT NULL DEFAULT ''"
     assert field.zero() == ""
     assert field.to_json_value("a@b.c") == "a@b.c"

@@ -244,8 +244,8 @@ def test_modifiers(field, modifier, current, raw, expected):
 
 
 def test_storage():
-    assert single().column_sql() == "text NOT NULL DEFAULT ''"
-    assert multi().column_sql() == "text[] NOT NULL DEFAULT '{}'"
+    assert single().column_sql() == "text COLLATE \"C\" NOT NULL DEFAULT ''"
+    assert multi().column_sql() == "text[] COLLATE \"C\" NOT NULL DEFAULT '{}'"
     assert single().zero() == ""
     assert multi().zero() == []
     assert single().max_size == 5242880

@@ -130,5 +130,5 @@ def test_validate_checks_the_hash(required, stored, expected, error_of):
 def test_the_hash_is_never_output():
     field = PasswordField(name="p")
     assert field.to_json_value("$argon2id$v=19$...") == ""
-    assert field.column_sql() == "text NOT NULL DEFAULT ''"
+    assert field.column_sql() == "text COLLATE \"C\" NOT NULL DEFAULT ''"
     assert field.zero() == ""

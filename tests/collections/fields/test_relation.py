@@ -172,8 +172,8 @@ def test_modifiers(field, modifier, current, raw, expected):
 
 
 def test_values():
-    assert single().column_sql() == "text NULL"
-    assert multi().column_sql() == "text[] NOT NULL DEFAULT '{}'"
+    assert single().column_sql() == "text COLLATE \"C\" NULL"
+    assert multi().column_sql() == "text[] COLLATE \"C\" NOT NULL DEFAULT '{}'"
     assert single().zero() is None
     assert multi().zero() == []
     assert single().to_json_value(None) == ""

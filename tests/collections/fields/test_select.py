@@ -217,8 +217,8 @@ def test_modifier_with_garbage_is_an_error():
 
 
 def test_storage():
-    assert single().column_sql() == "text NOT NULL DEFAULT ''"
-    assert multi().column_sql() == "text[] NOT NULL DEFAULT '{}'"
+    assert single().column_sql() == "text COLLATE \"C\" NOT NULL DEFAULT ''"
+    assert multi().column_sql() == "text[] COLLATE \"C\" NOT NULL DEFAULT '{}'"
     assert single().sql_type().__class__.__name__ == "Text"
     assert multi().sql_type().__class__.__name__ == "ARRAY"
     assert single().zero() == ""

@@ -171,6 +171,6 @@ def test_prepare_rejects(raw):
 
 def test_storage():
     field = URLField(name="u")
-    assert field.column_sql() == "text NOT NULL DEFAULT ''"
+    assert field.column_sql() == "text COLLATE \"C\" NOT NULL DEFAULT ''"
     assert field.zero() == ""
     assert field.to_json_value("https://x.com") == "https://x.com"
