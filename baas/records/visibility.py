@@ -74,5 +74,5 @@ def serialize_rows(collection: Collection, rows: Sequence[Mapping[str, Any]], ca
     documents = []
     for row in rows:
         show_email = bool(row.get(CAN_MANAGE)) or caller.is_superuser or caller.owns(collection.id, str(row["id"]))
-        documents.append(record_json(collection, row, show_email=show_email))
+        documents.append(record_json(collection, row, show_email=show_email, show_hidden=caller.is_superuser))
     return documents
