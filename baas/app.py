@@ -19,6 +19,7 @@ from baas.api.errors import EXCEPTION_HANDLERS
 from baas.api.headers import SecurityHeadersMiddleware
 from baas.api.ratelimit import RateLimitMiddleware
 from baas.api.health import health, health_head
+from baas.auth.oauth2.routes import oauth2_router
 from baas.auth.passwords import PasswordHasher
 from baas.auth.routes import auth_router
 from baas.collections.registry import CollectionRegistry
@@ -74,7 +75,7 @@ def create_app(settings: Settings) -> Litestar:
             await engine.dispose()
 
     return Litestar(
-        route_handlers=[health, health_head, collections_router, auth_router, records_router, batch_router, settings_router],
+        route_handlers=[health, health_head, collections_router, auth_router, oauth2_router, records_router, batch_router, settings_router],
         lifespan=[lifespan],
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.auth.oauth2.idp import IdpUser, LocalIdP
 from tests.conftest import SUPERUSER_EMAIL, SUPERUSER_PASSWORD, RunningServer
 
 JS_DIR = Path(__file__).parent / "js"
@@ -33,3 +34,15 @@ async def run_node(script: str, server: RunningServer, **env: str) -> str:
 async def test_records_with_the_pocketbase_js_sdk(server: RunningServer, superuser_token: str) -> None:
     output = await run_node("records.mjs", server)
     assert "records acceptance: ok" in output
+
+
+async def test_oauth2_with_the_pocketbase_js_sdk(server: RunningServer, superuser_token: str) -> None:
+    idp = LocalIdP()
+    await idp.start()
+    try:
+        idp.login_as(IdpUser(sub="1001", email="ann@example.com", name="Ann Lee", username="ann"))
+        output = await run_node("oauth2.mjs", server, IDP_URL=idp.url, IDP_CLIENT_ID=idp.client_id,
+                                IDP_CLIENT_SECRET=idp.client_secret)  # fmt: skip
+    finally:
+        await idp.stop()
+    assert "oauth2 acceptance: ok" in output

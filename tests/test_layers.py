@@ -25,11 +25,12 @@ LAYERS = {
     "baas.rules": DOMAIN, "baas.collections": DOMAIN, "baas.files": DOMAIN,
     "baas.collections.service": SERVICE, "baas.collections.listing": SERVICE,
     "baas.records": SERVICE, "baas.auth": SERVICE, "baas.settings": SERVICE, "baas.runtime": SERVICE,
-    "baas.bootstrap": SERVICE, "baas.realtime": SERVICE, "baas.push": SERVICE,
+    "baas.bootstrap": SERVICE, "baas.realtime": SERVICE, "baas.push": SERVICE, "baas.mail": SERVICE,
     "baas.api": ROUTES, "baas.app": ROUTES, "baas.cli": ROUTES, "baas.__main__": ROUTES,
     "baas.collections.routes": ROUTES, "baas.records.routes": ROUTES, "baas.records.body": ROUTES,
-    "baas.auth.routes": ROUTES, "baas.settings.routes": ROUTES, "baas.files.routes": ROUTES,
-    "baas.realtime.routes": ROUTES, "baas.push.routes": ROUTES,
+    "baas.auth.routes": ROUTES, "baas.auth.oauth2.routes": ROUTES, "baas.settings.routes": ROUTES,
+    "baas.files.routes": ROUTES, "baas.files.service": SERVICE,
+    "baas.realtime.routes": ROUTES, "baas.push.routes": ROUTES, "baas.mail.routes": ROUTES,
 }  # fmt: skip
 EVENT_SUBSCRIBERS = ("baas.realtime", "baas.push")
 

@@ -43,8 +43,9 @@ async def _wants_mfa(connection: AsyncConnection, schema: Schema, collection: Co
     if not rule:
         return True
     table = collection.table
-    condition = rule_condition(collection, schema, Caller(identity=None, query=caller.query, headers=caller.headers,
-                                                         method=caller.method), rule, table)  # fmt: skip
+    guest = Caller(identity=None, query=caller.query, headers=caller.headers, method=caller.method,
+                   context=caller.context)  # fmt: skip
+    condition = rule_condition(collection, schema, guest, rule, table)
     found = await connection.execute(select(literal(1)).select_from(table).where(table.c.id == record["id"], condition))
     return found.first() is not None
 

@@ -13,6 +13,7 @@ from baas.api.bodies import read_json
 from baas.api.dependencies import IdentityDep, RuntimeDep, provide_identity, require_auth
 from baas.auth import emails, otp, second_factor, service
 from baas.auth.methods import auth_methods
+from baas.auth.oauth2.methods import auth_methods_oauth2
 from baas.auth.password import authenticate_with_password
 from baas.auth.service import LOAD_MESSAGE
 from baas.auth.signin import SignIn
@@ -33,12 +34,13 @@ async def _body(request: AnyRequest) -> Any:
     return await read_json(request, LOAD_MESSAGE)
 
 
-def _sign_in(request: AnyRequest, body: Any, identity: Any = None) -> SignIn:
+def _sign_in(request: AnyRequest, body: Any, context: str, identity: Any = None) -> SignIn:
     mfa_id = request.query_params.get("mfaId") or ""
     if not mfa_id and isinstance(body, dict) and isinstance(body.get("mfaId"), str):
         mfa_id = body["mfaId"]
     query = dict(request.query_params)
-    caller = Caller(identity=identity, query=query, headers=dict(request.headers), method=request.method)
+    caller = Caller(identity=identity, query=query, headers=dict(request.headers), method=request.method,
+                    context=context)  # fmt: skip
     return SignIn(caller=caller, ip=request.client.host if request.client else "",
                   user_agent=request.headers.get("user-agent", ""), mfa_id=mfa_id, query=query)  # fmt: skip
 
@@ -46,14 +48,14 @@ def _sign_in(request: AnyRequest, body: Any, identity: Any = None) -> SignIn:
 @get("/auth-methods", opt={"rate_limit": ("listAuthMethods",)})
 async def methods(request: AnyRequest, runtime: RuntimeDep, collection: FromPath[str]) -> Response[Any]:
     target = service.auth_collection_or_404(runtime.registry.schema, collection)
-    return _respond(request, auth_methods(target))
+    return _respond(request, auth_methods(target, await auth_methods_oauth2(target)))
 
 
 @post("/auth-with-password", status_code=200, opt={"rate_limit": ("authWithPassword", "auth")})
 async def with_password(request: AnyRequest, runtime: RuntimeDep, collection: FromPath[str]) -> Response[Any]:
     target = service.auth_collection_or_404(runtime.registry.schema, collection)
     body = await _body(request)
-    return _respond(request, await authenticate_with_password(runtime, target, body, _sign_in(request, body)))
+    return _respond(request, await authenticate_with_password(runtime, target, body, _sign_in(request, body, "password")))
 
 
 @post("/auth-refresh", status_code=200, opt={"rate_limit": ("authRefresh",)})
@@ -74,7 +76,7 @@ async def request_otp(request: AnyRequest, runtime: RuntimeDep, collection: From
 async def with_otp(request: AnyRequest, runtime: RuntimeDep, collection: FromPath[str]) -> Response[Any]:
     target = service.auth_collection_or_404(runtime.registry.schema, collection)
     body = await _body(request)
-    return _respond(request, await otp.auth_with_otp(runtime, target, body, _sign_in(request, body)))
+    return _respond(request, await otp.auth_with_otp(runtime, target, body, _sign_in(request, body, "otp")))
 
 
 @post("/request-verification", status_code=204, opt={"rate_limit": ("requestVerification", "auth")})
@@ -149,7 +151,7 @@ async def totp_disable(request: AnyRequest, runtime: RuntimeDep, identity: Ident
 async def with_totp(request: AnyRequest, runtime: RuntimeDep, collection: FromPath[str]) -> Response[Any]:
     target = service.auth_collection_or_404(runtime.registry.schema, collection)
     body = await _body(request)
-    return _respond(request, await second_factor.auth_with_totp(runtime, target, body, _sign_in(request, body)))
+    return _respond(request, await second_factor.auth_with_totp(runtime, target, body, _sign_in(request, body, "totp")))
 
 
 auth_router = Router(

@@ -57,8 +57,10 @@ async def _check_auth_rule(connection: AsyncConnection, runtime: Runtime, collec
     if rule == "":
         return
     table = collection.table
-    condition = rule_condition(collection, runtime.registry.schema, Caller(identity=None, query=caller.query,
-                               headers=caller.headers, method=caller.method), rule, table)  # fmt: skip
+    # Evaluated with the original request (a guest, in its context: "password", "oauth2", ...).
+    guest = Caller(identity=None, query=caller.query, headers=caller.headers, method=caller.method,
+                   context=caller.context)  # fmt: skip
+    condition = rule_condition(collection, runtime.registry.schema, guest, rule, table)
     found = await connection.execute(select(literal(1)).select_from(table).where(table.c.id == record_id, condition))
     if found.first() is None:
         raise ForbiddenError(failure)

@@ -18,12 +18,18 @@ from baas.errors import FieldError
 
 __all__ = [
     "AUTH_OPTION_KEYS",
+    "OAUTH2_PROVIDER_NAMES",
     "TOKEN_KINDS",
     "default_auth_options",
     "merge_options",
     "public_auth_options",
     "validate_auth_options",
 ]
+
+# The OAuth2 providers baas implements (baas.auth.oauth2.providers.PROVIDERS has one class for each).
+OAUTH2_PROVIDER_NAMES = frozenset(
+    {"oidc", "oidc2", "oidc3", "google", "apple", "github", "microsoft", "gitlab", "discord", "facebook"}
+)
 
 TOKEN_KINDS = ("authToken", "passwordResetToken", "emailChangeToken", "verificationToken", "fileToken")
 
@@ -186,9 +192,21 @@ def _merge_providers(current: list[dict[str, Any]], value: Any) -> list[dict[str
     return providers
 
 
+def _in_default_order(value: Any, default: Any) -> Any:
+    """``value`` with its keys in the order of ``default`` (PocketBase's struct order; JSONB sorts keys)."""
+    if not isinstance(value, Mapping) or not isinstance(default, Mapping):
+        return value
+    ordered = {key: _in_default_order(value[key], default[key]) for key in default if key in value}
+    ordered.update((key, item) for key, item in value.items() if key not in ordered)
+    return ordered
+
+
 def public_auth_options(options: Mapping[str, Any]) -> dict[str, Any]:
     """The options as served by the API: without token secrets and OAuth2 client secrets."""
-    public = copy.deepcopy(dict(options))
+    public: dict[str, Any] = _in_default_order(copy.deepcopy(dict(options)), _DEFAULTS)
+    oauth2 = public.get("oauth2")
+    if isinstance(oauth2, dict) and isinstance(oauth2.get("providers"), list):
+        oauth2["providers"] = [_in_default_order(p, _PROVIDER_KEYS) for p in oauth2["providers"]]
     for kind in TOKEN_KINDS:
         public.get(kind, {}).pop("secret", None)
     for provider in public.get("oauth2", {}).get("providers", []):
@@ -239,18 +257,33 @@ def validate_auth_options(options: Mapping[str, Any], field_names: set[str], uni
         identity_error = _identity_error(password_auth["identityFields"], field_names, unique_single)
         if identity_error:
             errors["passwordAuth"] = {"identityFields": identity_error}
-    providers = options["oauth2"]["providers"]
+    if options["oauth2"]["enabled"]:
+        provider_errors = _provider_errors(options["oauth2"]["providers"])
+        if provider_errors:
+            errors.setdefault("oauth2", {})["providers"] = provider_errors
+    return errors
+
+
+def _provider_errors(providers: list[dict[str, Any]]) -> dict[str, Any]:
+    errors: dict[str, Any] = {}
     seen: set[str] = set()
     for index, provider in enumerate(providers):
-        if options["oauth2"]["enabled"] and provider["name"] in seen:
-            errors.setdefault("oauth2", {}).setdefault("providers", {})[str(index)] = {
-                "name": FieldError(
-                    "validation_duplicated_provider",
-                    f"The provider {provider['name']} is already registered.",
-                    {"name": provider["name"]},
-                )
-            }
-        seen.add(provider["name"])
+        problems: dict[str, FieldError] = {}
+        name = provider["name"]
+        if not name:
+            problems["name"] = FieldError("validation_required", "Cannot be blank.")
+        elif name not in OAUTH2_PROVIDER_NAMES:
+            problems["name"] = FieldError("validation_missing_provider", "Invalid or missing provider.")
+        elif name in seen:
+            problems["name"] = FieldError(
+                "validation_duplicated_provider", f"The provider {name} is already registered.", {"name": name}
+            )
+        for key in ("clientId", "clientSecret"):
+            if not provider[key]:
+                problems[key] = FieldError("validation_required", "Cannot be blank.")
+        if problems:
+            errors[str(index)] = problems
+        seen.add(name)
     return errors
 
 

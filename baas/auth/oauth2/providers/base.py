@@ -67,12 +67,12 @@ def text(data: Mapping[str, Any], key: str) -> str:
 
 
 def truthy(value: Any) -> bool:
-    """``email_verified`` may be a bool or a string ("true") depending on the provider."""
+    """``email_verified`` may be a bool, a string ("true") or a number, depending on the provider."""
     if isinstance(value, bool):
         return value
     if isinstance(value, str):
         return value.strip().lower() in {"1", "t", "true"}
-    return False
+    return isinstance(value, int | float) and value != 0
 
 
 class Provider:
@@ -81,7 +81,7 @@ class Provider:
     SCOPES: ClassVar[tuple[str, ...]] = ()
     PKCE: ClassVar[bool] = True
     AUTH_URL: ClassVar[str] = ""
-    TOKEN_URL: ClassVar[str] = ""
+    EXCHANGE_URL: ClassVar[str] = ""
     USERINFO_URL: ClassVar[str] = ""
 
     def __init__(self, config: Mapping[str, Any], client: httpx.AsyncClient) -> None:
@@ -91,7 +91,7 @@ class Provider:
         self.client_secret = str(config.get("clientSecret") or "")
         self.display_name = str(config.get("displayName") or self.DISPLAY_NAME)
         self.authorize_url = str(config.get("authURL") or self.AUTH_URL)
-        self.token_url = str(config.get("tokenURL") or self.TOKEN_URL)
+        self.token_url = str(config.get("tokenURL") or self.EXCHANGE_URL)
         self.userinfo_url = str(config.get("userInfoURL") or self.USERINFO_URL)
         pkce = config.get("pkce")
         self.pkce = pkce if isinstance(pkce, bool) else self.PKCE

@@ -1,0 +1,1 @@
+"""Sign-in with OAuth2/OIDC providers: ``auth-with-oauth2`` (code + PKCE), account linking, providers."""
