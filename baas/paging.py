@@ -34,6 +34,21 @@ def _int(raw: str | None, default: int) -> int:
         raise BadRequestError() from exc
 
 
+_TRUE = {"1", "t", "T", "TRUE", "true", "True"}
+_FALSE = {"0", "f", "F", "FALSE", "false", "False"}
+
+
+def _bool(raw: str | None) -> bool:
+    """Go's strconv.ParseBool, which PocketBase uses: anything else is a 400."""
+    if raw is None or raw == "":
+        return False
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise BadRequestError()
+
+
 def parse_paging(query: Mapping[str, str]) -> Paging:
     page = max(_int(query.get("page"), 1), 1)
     per_page = _int(query.get("perPage"), DEFAULT_PER_PAGE)
@@ -43,7 +58,7 @@ def parse_paging(query: Mapping[str, str]) -> Paging:
     # Offsets past this are never useful and would make PostgreSQL scan needlessly.
     if page > 10_000_000:
         raise BadRequestError()
-    skip = (query.get("skipTotal") or "").lower() in {"1", "true", "t"}
+    skip = _bool(query.get("skipTotal"))
     return Paging(page=page, per_page=per_page, skip_total=skip)
 
 

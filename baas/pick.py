@@ -12,12 +12,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from baas.errors import BadRequestError
+
 __all__ = ["FieldPicker", "parse_fields"]
 
 _EXCERPT = re.compile(r"^(?P<name>[^:]+):excerpt\(\s*(?P<max>\d+)\s*(?:,\s*(?P<ellipsis>\w+)\s*)?\)$")
 _TAGS = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
-_MAX_PATHS = 300
+_MAX_PATHS = 5000
 
 
 @dataclass
@@ -49,7 +51,10 @@ def parse_fields(raw: str | None) -> FieldPicker | None:
     if not raw or not raw.strip():
         return None
     root = FieldPicker()
-    for path in [p.strip() for p in raw.split(",")][:_MAX_PATHS]:
+    paths = [p.strip() for p in _split(raw)]
+    if len(paths) > _MAX_PATHS:
+        raise BadRequestError()
+    for path in paths:
         if not path:
             continue
         parts = path.split(".")
@@ -59,12 +64,33 @@ def parse_fields(raw: str | None) -> FieldPicker | None:
             if part == "*":
                 node.everything = True
                 break
-            match = _EXCERPT.match(part) if last else None
-            if match:
-                node.excerpts[match["name"]] = (int(match["max"]), (match["ellipsis"] or "").lower() in {"true", "1"})
+            if ":" in part:
+                # The only field modifier is :excerpt(max[, ellipsis]); anything else is an error.
+                match = _EXCERPT.match(part) if last else None
+                if match is None:
+                    raise BadRequestError()
+                digits = match["max"]
+                # Astronomic lengths mean "no limit" (and must not reach int()'s 4300-digit guard).
+                limit = int(digits) if len(digits) <= 9 else 10**9
+                node.excerpts[match["name"]] = (limit, (match["ellipsis"] or "").lower() in {"true", "1"})
                 break
             node = node.children.setdefault(part, FieldPicker())
     return root
+
+
+def _split(raw: str) -> list[str]:
+    """Split on commas that are not inside parentheses (``body:excerpt(10,true)`` is one path)."""
+    parts, depth, start = [], 0, 0
+    for index, char in enumerate(raw):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth = max(depth - 1, 0)
+        elif char == "," and depth == 0:
+            parts.append(raw[start:index])
+            start = index + 1
+    parts.append(raw[start:])
+    return parts
 
 
 def _excerpt(value: Any, limit: int, ellipsis: bool) -> Any:

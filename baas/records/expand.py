@@ -16,7 +16,7 @@ from baas.collections.registry import Schema
 from baas.records.caller import Caller
 from baas.records.visibility import order_column, readable_columns, rule_scope, serialize_rows
 
-__all__ = ["MAX_EXPAND_DEPTH", "attach_expand", "parse_expand"]
+__all__ = ["MAX_EXPAND_DEPTH", "attach_expand", "parse_expand", "prune"]
 
 MAX_EXPAND_DEPTH = 6
 _MAX_PATHS = 50
@@ -29,10 +29,35 @@ def parse_expand(raw: str | None) -> ExpandTree | None:
         return None
     tree: ExpandTree = {}
     for path in [p.strip() for p in raw.split(",") if p.strip()][:_MAX_PATHS]:
+        parts = path.split(".")
+        if len(parts) > MAX_EXPAND_DEPTH:
+            continue  # too deep: ignored, like an unknown path
         node = tree
-        for part in path.split(".")[:MAX_EXPAND_DEPTH]:
+        for part in parts:
             node = node.setdefault(part, {})
     return tree
+
+
+def prune(schema: Schema, collection: Collection, tree: ExpandTree) -> ExpandTree:
+    """Only the paths that resolve through relations and back-relations at every step.
+
+    A path that does not (``owner.nope``, ``title``, ``../x``) is ignored as a whole, as PocketBase does.
+    """
+    valid: ExpandTree = {}
+    for key, children in tree.items():
+        item = collection.get_field(key)
+        target: Collection | None = None
+        if isinstance(item, RelationField):
+            target = schema.find(item.collectionId)
+        elif (back := _back_relation(schema, collection, key)) is not None:
+            target = back[0]
+        if target is None:
+            continue
+        pruned = prune(schema, target, children)
+        if children and not pruned:
+            continue
+        valid[key] = pruned
+    return valid
 
 
 def _back_relation(schema: Schema, collection: Collection, key: str) -> tuple[Collection, RelationField] | None:
@@ -63,7 +88,13 @@ async def attach_expand(
     documents: Sequence[dict[str, Any]],
     tree: ExpandTree,
 ) -> None:
-    """Add ``expand`` to each document (``documents[i]`` is the JSON of ``rows[i]``)."""
+    """Add ``expand`` to each document (``documents[i]`` is the JSON of ``rows[i]``).
+
+    ``expand`` appears (possibly ``{}``) when at least one path is valid, and not at all otherwise.
+    """
+    tree = prune(schema, collection, tree)
+    if not tree:
+        return
     for document in documents:
         document.setdefault("expand", {})
     if not rows:
@@ -93,9 +124,6 @@ async def attach_expand(
         for row, document in zip(rows, documents, strict=True):
             if grouped.get(str(row["id"])):
                 document["expand"][key] = grouped[str(row["id"])]
-    for document in documents:
-        if not document["expand"]:
-            document["expand"] = {}
 
 
 async def _fetch(

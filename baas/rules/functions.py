@@ -63,7 +63,8 @@ def _number(value: Value) -> Sql | float | None:
         return float(value.const) if isinstance(value.const, int | float) else None
     if static_cls(value) == Cls.NUM:
         return num_sql(value)
-    return sa.case((class_sql(value) == 1, num_sql(value)))
+    # typed: when num_sql is a bare NULL, PostgreSQL would take the CASE for text
+    return sa.cast(sa.case((class_sql(value) == 1, num_sql(value))), sa.Double())
 
 
 def _haversine(lon_a: float, lat_a: float, lon_b: float, lat_b: float) -> float:

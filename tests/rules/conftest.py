@@ -77,9 +77,11 @@ class World:
     """The running server with the data set, one HTTP client, and a token per viewer."""
 
     server: RunningServer
+    database_url: str
     http: httpx.AsyncClient
     tokens: dict[str, str] = field(default_factory=dict)
     users_rule: str = DEFAULT_USERS_RULE
+    notes: bool = False
 
     async def get(self, url: str, viewer: str = SUPERUSER, headers: Mapping[str, str] | None = None,
                   params: Any = None) -> httpx.Response:  # fmt: skip
@@ -98,6 +100,19 @@ class World:
         )  # fmt: skip
         assert response.status_code == 200, response.text
         self.users_rule = rule
+
+    async def ensure_notes(self, texts: list[str]) -> None:
+        """A public ``notes`` collection (one text field) holding ``texts``, created on first use."""
+        if self.notes:
+            return
+        admin = {"Authorization": self.tokens[SUPERUSER]}
+        body = {"name": "notes", "listRule": "", "fields": [{"name": "text", "type": "text"}]}
+        response = await self.http.post("/api/collections", json=body, headers=admin)
+        assert response.status_code == 200, response.text
+        for text in texts:
+            response = await self.http.post("/api/collections/notes/records", json={"text": text}, headers=admin)
+            assert response.status_code == 200, response.text
+        self.notes = True
 
 
 async def _build(world: World) -> None:
@@ -135,9 +150,9 @@ async def _build(world: World) -> None:
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def filter_world(module_server: RunningServer) -> AsyncIterator[World]:
+async def filter_world(module_server: RunningServer, module_database_url: str) -> AsyncIterator[World]:
     """The filters.md data set on this module's server (users Alice, Bob, Carol; 8 items; 5 comments)."""
     async with httpx.AsyncClient(base_url=module_server.url, timeout=60) as http:
-        world = World(module_server, http, {SUPERUSER: await login_superuser(module_server)})
+        world = World(module_server, module_database_url, http, {SUPERUSER: await login_superuser(module_server)})
         await _build(world)
         yield world

@@ -2,18 +2,20 @@
 
 Every row is ``GET /api/collections/items/records?perPage=500&fields=id&filter=<filter>`` (plus ``query``
 and ``headers``) as ``viewer``; ``expect`` is the codes of the matching items, space-separated (``""``: none),
-or the exact error body. ``USERS`` rows list the matching users' names on
-``GET /api/collections/users/records?fields=id,name,email&filter=<filter>``. Sections follow the capture.
-Rows where baas deliberately differs from PocketBase say so in a comment (none of this table does so far).
+or the exact error body. Sections follow the capture; this module holds the superuser sections 2-10,
+``pocketbase_filters_viewers`` sections 11-12 (guests, users). Rows where baas deliberately differs from
+PocketBase would say so in a comment: none of the table does.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tests.rules.conftest import ALICE, ALICE_VIEWER, BOB, BOB_VIEWER, GUEST, ITEMS_ID, R1_ID, SUPERUSER
+from tests.rules.conftest import ALICE, BOB, ITEMS_ID, R1_ID, SUPERUSER
 
-__all__ = ["ALL", "BAD", "NO_COLLECTION", "NO_REQUEST", "SECTIONS", "USERS", "ApiError", "F", "U"]
+__all__ = [
+    "ALL", "BAD", "NO_COLLECTION", "NO_REQUEST", "SECTIONS", "ApiError", "F", "U",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,10 @@ NO_REQUEST = ApiError(403, "Only superusers can filter by @request.")
 NO_COLLECTION = ApiError(403, "Only superusers can filter by @collection.")
 ALL = "r1 r2 r3 r4 r5 r6 r7 r8"
 
+# baas/records/reading.py skips a filter that is only whitespace (``.strip()``) instead of rejecting it
+# baas/records/reading.py passes ``client=not caller.is_superuser`` to ``Compiler.add_filter``, whose
+# ``client`` means "sent by the API caller", so a superuser's filter escapes the 3500-character limit
+
 
 @dataclass(frozen=True)
 class F:
@@ -40,6 +46,7 @@ class F:
     viewer: str = SUPERUSER
     query: str = ""
     headers: tuple[tuple[str, str], ...] = ()
+    bug: str = ""  # a known baas bug outside baas/rules: the row is a strict xfail until it is fixed
 
 
 @dataclass(frozen=True)
@@ -337,13 +344,13 @@ SECTION_9 = [
     F("@request.headers.x_test = 'yes'", ""),
     F("@request.body.title = null", ALL),
     F("@request.nope = 1", BAD),
-    F("@request.query.x = 'y'` + query `&x=y", ALL),
+    F("@request.query.x = 'y'", ALL, query="x=y"),
     F("@request.query.x = 'y'", ""),
     F("@request.query.x = null", ALL),
-    F("@request.headers.x_test = 'yes'` + header `X-Test: yes", ALL),
-    F("@request.headers.x_test = 'yes'` + header `x-test: yes", ALL),
+    F("@request.headers.x_test = 'yes'", ALL, headers=(("X-Test", "yes"),)),
+    F("@request.headers.x_test = 'yes'", ALL, headers=(("x-test", "yes"),)),
     F("@request.headers.authorization != ''", ALL),
-    F("@request.body.title = null` + query `&title=x", ALL),
+    F("@request.body.title = null", ALL, query="title=x"),
 ]
 
 # 10. Precedence, operand order, literals, comments, syntax errors, limits (superuser)
@@ -420,84 +427,8 @@ SECTION_10 = [
     F("title = 'ünïcødé'", ""),
 ]
 
-# 11. Non-superusers: `@request.`/`@collection.`, hidden fields, relations into `users` (users listRule default)
-SECTION_11 = [
-    F("@request.auth.id != ''", NO_REQUEST, viewer=GUEST),
-    F("@request.auth.id = ''", NO_REQUEST, viewer=GUEST),
-    F("@collection.users.name ?= 'Bob'", NO_COLLECTION, viewer=GUEST),
-    F("@request.query.x = 'y'", NO_REQUEST, viewer=GUEST),
-    F("title = '@request.'", NO_REQUEST, viewer=GUEST),
-    F("title = '@collection.x'", NO_COLLECTION, viewer=GUEST),
-    F("secret = 's1'", BAD, viewer=GUEST),
-    F("secret != ''", BAD, viewer=GUEST),
-    F("owner.name = 'Alice'", "", viewer=GUEST),
-    F("owner.email = 'alice@example.com'", "", viewer=GUEST),
-    F("owner.email = 'bob@example.com'", "", viewer=GUEST),
-    F("members.email ?= 'bob@example.com'", "", viewer=GUEST),
-    F("members.email ?= 'alice@example.com'", "", viewer=GUEST),
-    F("owner.tokenKey != ''", BAD, viewer=GUEST),
-    F("owner.password != ''", BAD, viewer=GUEST),
-    F("owner.emailVisibility = false", "", viewer=GUEST),
-    F("owner.verified = false", "", viewer=GUEST),
-    F("members.name ?= 'Bob'", "", viewer=GUEST),
-    F("@request.auth.id != ''", NO_REQUEST, viewer=ALICE_VIEWER),
-    F("@request.auth.id = ''", NO_REQUEST, viewer=ALICE_VIEWER),
-    F("@collection.users.name ?= 'Bob'", NO_COLLECTION, viewer=ALICE_VIEWER),
-    F("@request.query.x = 'y'", NO_REQUEST, viewer=ALICE_VIEWER),
-    F("title = '@request.'", NO_REQUEST, viewer=ALICE_VIEWER),
-    F("title = '@collection.x'", NO_COLLECTION, viewer=ALICE_VIEWER),
-    F("secret = 's1'", BAD, viewer=ALICE_VIEWER),
-    F("secret != ''", BAD, viewer=ALICE_VIEWER),
-    F("owner.name = 'Alice'", "r1 r4 r7", viewer=ALICE_VIEWER),
-    F("owner.email = 'alice@example.com'", "", viewer=ALICE_VIEWER),
-    F("owner.email = 'bob@example.com'", "", viewer=ALICE_VIEWER),
-    F("members.email ?= 'bob@example.com'", "", viewer=ALICE_VIEWER),
-    F("members.email ?= 'alice@example.com'", "", viewer=ALICE_VIEWER),
-    F("owner.tokenKey != ''", BAD, viewer=ALICE_VIEWER),
-    F("owner.password != ''", BAD, viewer=ALICE_VIEWER),
-    F("owner.emailVisibility = false", "r1 r4 r7", viewer=ALICE_VIEWER),
-    F("owner.verified = false", "r1 r4 r7", viewer=ALICE_VIEWER),
-    F("members.name ?= 'Bob'", "", viewer=ALICE_VIEWER),
-]
-
-# 12. `users` collection (users listRule and viewRule `""`): `email`, `tokenKey`, `password`
-USERS = [
-    U("email = 'alice@example.com'", "", viewer=GUEST),
-    U("email = 'bob@example.com'", "Bob", viewer=GUEST),
-    U("email != ''", "Bob", viewer=GUEST),
-    U("email ~ 'example'", "Bob", viewer=GUEST),
-    U("name != ''", "Alice Bob Carol", viewer=GUEST),
-    U("tokenKey != ''", BAD, viewer=GUEST),
-    U("password != ''", BAD, viewer=GUEST),
-    U("emailVisibility = false", "Alice Carol", viewer=GUEST),
-    U("email = 'alice@example.com'", "", viewer=ALICE_VIEWER),
-    U("email = 'bob@example.com'", "Bob", viewer=ALICE_VIEWER),
-    U("email != ''", "Bob", viewer=ALICE_VIEWER),
-    U("email ~ 'example'", "Bob", viewer=ALICE_VIEWER),
-    U("name != ''", "Alice Bob Carol", viewer=ALICE_VIEWER),
-    U("tokenKey != ''", BAD, viewer=ALICE_VIEWER),
-    U("password != ''", BAD, viewer=ALICE_VIEWER),
-    U("emailVisibility = false", "Alice Carol", viewer=ALICE_VIEWER),
-    U("email = 'alice@example.com'", "", viewer=BOB_VIEWER),
-    U("email = 'bob@example.com'", "Bob", viewer=BOB_VIEWER),
-    U("email != ''", "Bob", viewer=BOB_VIEWER),
-    U("email ~ 'example'", "Bob", viewer=BOB_VIEWER),
-    U("name != ''", "Alice Bob Carol", viewer=BOB_VIEWER),
-    U("tokenKey != ''", BAD, viewer=BOB_VIEWER),
-    U("password != ''", BAD, viewer=BOB_VIEWER),
-    U("emailVisibility = false", "Alice Carol", viewer=BOB_VIEWER),
-    U("email = 'alice@example.com'", "Alice", viewer=SUPERUSER),
-    U("email = 'bob@example.com'", "Bob", viewer=SUPERUSER),
-    U("email != ''", "Alice Bob Carol", viewer=SUPERUSER),
-    U("email ~ 'example'", "Alice Bob Carol", viewer=SUPERUSER),
-    U("name != ''", "Alice Bob Carol", viewer=SUPERUSER),
-    U("tokenKey != ''", "Alice Bob Carol", viewer=SUPERUSER),
-    U("password != ''", "Alice Bob Carol", viewer=SUPERUSER),
-    U("emailVisibility = false", "Alice Carol", viewer=SUPERUSER),
-]
-
 
 SECTIONS = {
     2: SECTION_2, 3: SECTION_3, 4: SECTION_4, 5: SECTION_5, 6: SECTION_6,
-    7: SECTION_7, 8: SECTION_8, 9: SECTION_9, 10: SECTION_10, 11: SECTION_11,
+    7: SECTION_7, 8: SECTION_8, 9: SECTION_9, 10: SECTION_10,
 }  # fmt: skip
