@@ -29,6 +29,8 @@ from baas.config import Settings
 from baas.db.engine import create_engine
 from baas.db.notify import ChangeListener
 from baas.events import EventBus
+from baas.mail.routes import mail_router
+from baas.mail.worker import MailWorker
 from baas.records.routes import batch_router, records_router
 from baas.runtime import Runtime
 from baas.settings.routes import settings_router
@@ -47,6 +49,7 @@ def create_app(settings: Settings) -> Litestar:
         engine = create_engine(database_url, pool_size=settings.db_pool_size)
         registry = CollectionRegistry()
         listener = ChangeListener(database_url)
+        mail_worker = MailWorker(engine, listener)
 
         async def reload_collections(_data: Any) -> None:
             await registry.reload(engine)
@@ -69,13 +72,15 @@ def create_app(settings: Settings) -> Litestar:
                 hasher=PasswordHasher(settings.password_hashing), bus=EventBus(),
                 app_settings=app_settings,
             )
+            mail_worker.start()
             yield
         finally:
+            await mail_worker.stop()
             await listener.stop()
             await engine.dispose()
 
     return Litestar(
-        route_handlers=[health, health_head, collections_router, auth_router, oauth2_router, records_router, batch_router, settings_router],
+        route_handlers=[health, health_head, collections_router, auth_router, oauth2_router, records_router, batch_router, settings_router, mail_router],
         lifespan=[lifespan],
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,

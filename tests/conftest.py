@@ -229,3 +229,19 @@ async def module_server(
         yield running
     finally:
         await running.stop()
+
+
+# ----- mail: a real SMTP server (aiosmtpd) that records what it receives ---------------------------
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[object]:
+    """A running ``tests.mail.smtp_server.SmtpServer``; point the app at it with ``configure_smtp``."""
+    from tests.mail.smtp_server import SmtpServer
+
+    smtp = SmtpServer()
+    smtp.start()
+    try:
+        yield smtp
+    finally:
+        smtp.stop()
