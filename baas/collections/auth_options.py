@@ -163,7 +163,7 @@ def _merge_value(path: str, default: Any, current: Any, value: Any) -> Any:
     raise InvalidOptionsError(f"invalid {path}")
 
 
-_PROVIDER_KEYS = {
+_PROVIDER_KEYS: dict[str, type | tuple[type, ...]] = {
     "name": str, "clientId": str, "clientSecret": str, "authURL": str, "tokenURL": str,
     "userInfoURL": str, "displayName": str, "pkce": (bool, type(None)), "extra": (dict, type(None)),
 }  # fmt: skip

@@ -8,7 +8,7 @@ cannot be converted so the change is refused with a message naming it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from baas.collections.fields import Field
 from baas.collections.indexes import (
@@ -34,6 +34,7 @@ __all__ = [
     "drop_table",
     "drop_view",
     "quote",
+    "rename_index",
     "table_ref",
 ]
 
@@ -227,6 +228,17 @@ def rename_in_indexes(old: Collection | None, new: Collection) -> list[str]:
     return result
 
 
+def rename_index(text: str, old_id: str, new_id: str) -> str:
+    """``text`` with ``old_id`` replaced by ``new_id`` in the index name (rebuilt only when it changes)."""
+    try:
+        index = parse_index(text)
+    except InvalidIndexError:
+        return text
+    if old_id not in index.name:
+        return text
+    return replace(index, name=index.name.replace(old_id, new_id)).to_pocketbase()
+
+
 _NUMBER_TEXT = r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$"
 
 
@@ -255,7 +267,7 @@ def _convert(table: str, old: Field, new: Field, position: int) -> list[Statemen
         sql.append(f"ALTER TABLE {ref} ALTER COLUMN {column} SET NOT NULL")
     statements = [Statement(sql[0], blame, check=check.format(col=column, table=ref) if check else "",
                             check_message=message)]  # fmt: skip
-    statements += [Statement(text, blame) for text in sql[1:]]
+    statements += [Statement(text, blame, check_message=message) for text in sql[1:]]
     return statements
 
 

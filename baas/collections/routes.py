@@ -9,7 +9,7 @@ from litestar.di import Provide
 from litestar.params import FromPath
 from litestar.response import Response
 
-from baas.api.bodies import read_json
+from baas.api.bodies import read_json, require_storable
 from baas.api.dependencies import IdentityDep, RuntimeDep, provide_identity, require_superuser
 from baas.collections import service
 from baas.collections.listing import list_collections
@@ -21,6 +21,8 @@ from baas.pick import parse_fields
 from baas.records.cascade import truncate_collection
 
 __all__ = ["collections_router"]
+
+IMPORT_LOAD_MESSAGE = "An error occurred while loading the submitted data."
 
 
 def _respond(request: Request[Any, Any, Any], body: Any) -> Response[Any]:
@@ -44,7 +46,7 @@ async def list_(request: Request[Any, Any, Any], runtime: RuntimeDep, identity: 
 @post("/", status_code=200)
 async def create(request: Request[Any, Any, Any], runtime: RuntimeDep, identity: IdentityDep) -> Response[Any]:
     require_superuser(identity)
-    body = await read_json(request, LOAD_TYPE_MESSAGE)
+    body = require_storable(await read_json(request, LOAD_TYPE_MESSAGE), LOAD_TYPE_MESSAGE)
     collection = await service.create_collection(runtime.engine, runtime.registry, body, check_rule)
     return _respond(request, collection.to_json())
 
@@ -58,7 +60,7 @@ async def scaffolds(request: Request[Any, Any, Any], identity: IdentityDep) -> R
 @put("/import", status_code=204)
 async def import_(request: Request[Any, Any, Any], runtime: RuntimeDep, identity: IdentityDep) -> None:
     require_superuser(identity)
-    body = await read_json(request, "An error occurred while loading the submitted data.")
+    body = require_storable(await read_json(request, IMPORT_LOAD_MESSAGE), IMPORT_LOAD_MESSAGE)
     await service.import_collections(runtime.engine, runtime.registry, body, check_rule)
 
 
@@ -76,7 +78,7 @@ async def update(
 ) -> Response[Any]:
     require_superuser(identity)
     service.find_or_404(runtime.registry.schema, id_or_name)
-    body = await read_json(request, LOAD_DATA_MESSAGE)
+    body = require_storable(await read_json(request, LOAD_DATA_MESSAGE), LOAD_DATA_MESSAGE)
     collection = await service.update_collection(runtime.engine, runtime.registry, id_or_name, body, check_rule)
     return _respond(request, collection.to_json())
 

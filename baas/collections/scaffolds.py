@@ -88,14 +88,21 @@ def scaffold(collection_type: str) -> dict[str, Any]:
 
 
 def scaffolds_json() -> dict[str, Any]:
-    """The public scaffolds (without the freshly generated token secrets)."""
+    """The public scaffolds (without the freshly generated token secrets).
+
+    Like PocketBase, the auth scaffold's index names end with a fresh random id, and field keys are in
+    the order the API serves them.
+    """
     from baas.collections.auth_options import public_auth_options
+    from baas.collections.fields import field_from_json
+    from baas.ids import random_string
 
     result = {}
     for kind in ("auth", "base", "view"):
         doc = scaffold(kind)
+        doc["fields"] = [field_from_json(item).to_json() for item in doc["fields"]]
         if kind == "auth":
-            doc = {**doc, **public_auth_options(doc)}
+            doc = {**doc, **public_auth_options(doc), "indexes": auth_index_definitions(random_string(10), "")}
         result[kind] = doc
     return result
 
@@ -134,9 +141,10 @@ def system_collections() -> list[dict[str, Any]]:
         *_autodates(system=False),
     ]
     users["indexes"] = auth_index_definitions(USERS_ID, "users")
+    users["oauth2"]["mappedFields"].update(name="name", avatarURL="avatar")
 
+    # PocketBase's installation order, which is also the default order of the collections list.
     return [
-        superusers,
         _system_base("pbc_2279338944", "_mfas", [_text("method", required=True, system=True)],
                      ["CREATE INDEX `idx_mfas_collectionRef_recordRef` ON `_mfas` (collectionRef,recordRef)"],
                      deletable_by_owner=False),  # fmt: skip
@@ -163,5 +171,6 @@ def system_collections() -> list[dict[str, Any]]:
              "(collectionRef, recordRef, fingerprint)"],
             deletable_by_owner=True,
         ),  # fmt: skip
+        superusers,
         users,
     ]

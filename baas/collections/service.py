@@ -7,6 +7,7 @@ change is announced with NOTIFY and this process reloads its registry at once.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -19,7 +20,7 @@ from baas.collections.submission import MalformedCollectionError, apply_changes,
 from baas.collections.sync import SyncError, apply_change, lock_schema
 from baas.collections.validation import RuleChecker, validate_collection
 from baas.db.notify import publish
-from baas.errors import BadRequestError, NotFoundError, ValidationError
+from baas.errors import ApiError, BadRequestError, NotFoundError, ValidationError
 
 __all__ = [
     "COLLECTIONS_TOPIC",
@@ -50,7 +51,7 @@ async def _save(
     connection: AsyncConnection, schema: Schema, old: Collection | None, candidate: Collection,
     check_rule: RuleChecker, failure: str,
 ) -> Schema:  # fmt: skip
-    errors = validate_collection(candidate, old, schema.without(candidate.id) if old is None else schema, check_rule)
+    errors = validate_collection(candidate, old, schema, check_rule)
     if errors:
         raise ValidationError(errors, failure)
     new_schema = schema.with_collection(candidate)
@@ -68,19 +69,27 @@ async def create_collection(
 ) -> Collection:
     candidate = new_candidate(body)
     candidate.indexes = ddl.rename_in_indexes(None, candidate)
+    generated_id = not (isinstance(body, Mapping) and body.get("id"))
     async with engine.begin() as connection:
         schema = await _begin_change(connection)
-        if schema.find(candidate.id) is not None and schema.find(candidate.id) is not schema.find(candidate.name):
-            candidate.id = f"{candidate.id}{_suffix()}"
+        if generated_id:
+            _make_generated_id_unique(candidate, schema)
         await _save(connection, schema, None, candidate, check_rule, "Failed to create collection.")
         await publish(connection, COLLECTIONS_TOPIC)
     return find_or_404(await registry.reload(engine), candidate.id)
 
 
-def _suffix() -> str:
-    from baas.ids import random_string
-
-    return random_string(5)
+def _make_generated_id_unique(candidate: Collection, schema: Schema) -> None:
+    """PocketBase's ``pbc_<crc32>`` id may be taken (e.g. by a renamed collection): it gets a number, and
+    index names that contain it follow. Explicit ids are never changed (validation refuses duplicates)."""
+    base = candidate.id
+    taken = {c.id for c in schema}
+    number = 2
+    while candidate.id in taken and number < 1000:
+        candidate.id = f"{base}{number}"
+        number += 1
+    if candidate.id != base:
+        candidate.indexes = [ddl.rename_index(text, base, candidate.id) for text in candidate.indexes]
 
 
 async def update_collection(
@@ -154,27 +163,55 @@ async def import_collections(
         schema = await _begin_change(connection)
         try:
             schema = await _import(connection, schema, items, delete_missing, check_rule)
-        except (ValidationError, MalformedCollectionError, NotFoundError) as exc:
+        except (BadRequestError, NotFoundError) as exc:
             raise _import_error(_describe_failure(exc)) from exc
         await publish(connection, COLLECTIONS_TOPIC)
     await registry.reload(engine)
 
 
-def _describe_failure(exc: Exception) -> str:
-    if isinstance(exc, ValidationError) and exc.data:
-        return f"{exc.message} {_flatten(exc.data)}"
-    return str(getattr(exc, "message", exc))
+class _InvalidImportError(BadRequestError):
+    """One imported collection is invalid; the message is PocketBase's (Go-formatted) description."""
 
 
-def _flatten(data: Mapping[str, Any], prefix: str = "") -> str:
-    parts = []
-    for key, value in data.items():
-        path = f"{prefix}.{key}" if prefix else key
-        if isinstance(value, Mapping) and "code" not in value:
-            parts.append(_flatten(value, path))
+# ozzo-validation's own errors: PocketBase prints them in lower case in the import failure message.
+_OZZO_CODES = {
+    "validation_required", "validation_nil", "validation_empty", "validation_nil_or_not_empty_required",
+    "validation_match_invalid", "validation_length_out_of_range", "validation_in_invalid",
+    "validation_not_in_invalid", "validation_min_greater_equal_than_required",
+    "validation_max_less_equal_than_required", "validation_is_domain",
+}  # fmt: skip
+
+
+def _plain(errors: Mapping[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in errors.items():
+        if isinstance(value, Mapping) and "code" in value:
+            text = str(value.get("message", "")).removesuffix(".")
+            result[key] = text[:1].lower() + text[1:] if value["code"] in _OZZO_CODES else text
         elif isinstance(value, Mapping):
-            parts.append(f"{path}: {value.get('message', '')}")
-    return "; ".join(parts)
+            result[key] = _plain(value)
+    return result
+
+
+async def _save_imported(
+    connection: AsyncConnection, schema: Schema, old: Collection | None, candidate: Collection,
+    check_rule: RuleChecker, failure: str,
+) -> Schema:  # fmt: skip
+    try:
+        return await _save(connection, schema, old, candidate, check_rule, failure)
+    except ValidationError as exc:
+        if not exc.data:
+            raise
+        details = json.dumps(_plain(exc.data), indent=2, sort_keys=True, ensure_ascii=False)
+        raise _InvalidImportError(
+            f'Data validations failed for collection "{candidate.name}" ({candidate.id}):\n{details}.'
+        ) from exc
+
+
+def _describe_failure(exc: ApiError) -> str:
+    if isinstance(exc, MalformedCollectionError):
+        return f"Failed to import the collections configuration. Raw error:\n{exc.message}"
+    return exc.message
 
 
 async def _import(
@@ -204,7 +241,8 @@ async def _import(
             candidate = new_candidate(item)
             candidate.indexes = ddl.rename_in_indexes(None, candidate)
             deferred = _strip_forward_relations(candidate, schema, ordered)
-            schema = await _save(connection, schema, None, candidate, check_rule, "Failed to create collection.")
+            schema = await _save_imported(connection, schema, None, candidate, check_rule,
+                                          "Failed to create collection.")  # fmt: skip
             if deferred:
                 created.append((candidate, item))
     for existing, item in ordered:
@@ -214,13 +252,14 @@ async def _import(
             merged = _merge_import(current, item, delete_missing)
             candidate = apply_changes(current, merged)
             candidate.indexes = ddl.rename_in_indexes(current, candidate)
-            schema = await _save(connection, schema, current, candidate, check_rule, "Failed to update collection.")
+            schema = await _save_imported(connection, schema, current, candidate, check_rule,
+                                          "Failed to update collection.")  # fmt: skip
     for candidate, item in created:
         current = schema.find(candidate.id)
         assert current is not None
         full = apply_changes(current, item)
         full.indexes = ddl.rename_in_indexes(current, full)
-        schema = await _save(connection, schema, current, full, check_rule, "Failed to update collection.")
+        schema = await _save_imported(connection, schema, current, full, check_rule, "Failed to update collection.")
     return schema
 
 
@@ -252,14 +291,29 @@ def _strip_forward_relations(
 
 
 def _merge_import(current: Collection, item: Mapping[str, Any], delete_missing: bool) -> Mapping[str, Any]:
-    """Without deleteMissing, fields missing from the import are kept (after the imported ones)."""
-    if delete_missing or not isinstance(item.get("fields"), list):
-        return item
-    given = item["fields"]
-    given_ids = {f.get("id") for f in given if isinstance(f, Mapping)}
-    given_names = {f.get("name") for f in given if isinstance(f, Mapping)}
-    kept = [f.to_json() for f in current.fields if f.id not in given_ids and f.name not in given_names]
-    return {**item, "fields": [*given, *kept]}
+    """PocketBase's merge of an imported collection over an existing one.
+
+    An imported field without a known id takes the id of the existing field with its name and type (so
+    the column and its data stay). Existing fields missing from the import are kept after the imported
+    ones; with ``deleteMissing`` only the system ones are.
+    """
+    given = item.get("fields")
+    if (given is None and not delete_missing) or (given is not None and not isinstance(given, list)):
+        return item  # fields kept as they are, or malformed (reported by apply_changes)
+    fields = []
+    known_ids = {f.get("id") for f in given or [] if isinstance(f, Mapping)}
+    for entry in given or []:
+        if isinstance(entry, Mapping) and entry.get("id") not in {f.id for f in current.fields}:
+            name = entry.get("name")
+            same = current.get_field(name) if isinstance(name, str) else None
+            if same is not None and same.TYPE == entry.get("type") and same.id not in known_ids:
+                entry = {**entry, "id": same.id}
+        fields.append(entry)
+    ids = {f.get("id") for f in fields if isinstance(f, Mapping)}
+    names = {f.get("name") for f in fields if isinstance(f, Mapping)}
+    kept = [f.to_json() for f in current.fields
+            if (f.system or not delete_missing) and f.id not in ids and f.name not in names]  # fmt: skip
+    return {**item, "fields": [*fields, *kept]}
 
 
 async def install_system_collections(connection: AsyncConnection) -> None:

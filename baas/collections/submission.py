@@ -154,12 +154,13 @@ def _complete_fields(candidate: Collection, previous: Collection | None) -> None
                 fields.append(missing)
             continue
         submitted = fields[index]
-        if submitted.TYPE != template["type"] and template["name"] == "id":
+        same_type = template["type"] == submitted.TYPE
+        if not same_type and template["name"] == "id":
             # The system id is prepended; validation reports the submitted one as a duplicate name.
             previous_field = previous.get_field("id") if previous else None
             fields.insert(0, previous_field or field_from_json(template))
             continue
-        if submitted.TYPE != template["type"]:
+        if not same_type:
             # PocketBase replaces it with the system field in place, keeping the submitted id.
             kept_id = submitted.id or field_id(submitted.TYPE, submitted.name)
             fields[index] = field_from_json({**template, "id": kept_id})

@@ -77,7 +77,8 @@ def _translate(statement: ddl.Statement, exc: DBAPIError) -> FieldError:
     if statement.blame[:1] == ("indexes",):
         return FieldError("validation_invalid_index_expression", f"Failed to create index - {reason}.")
     if statement.blame[-1:] == ("type",) or state.startswith("22"):
-        return FieldError("validation_field_type_conversion", f"Cannot convert the existing values - {reason}.")
+        what = statement.check_message or "Cannot convert the existing values"
+        return FieldError("validation_field_type_conversion", f"{what} - {reason}.")
     if state == "23503":
         return FieldError("validation_missing_rel_records", f"Existing values do not match the relation - {reason}.")
     return FieldError("validation_invalid_schema_change", f"{reason}.")
@@ -94,7 +95,10 @@ async def _write_definition(connection: AsyncConnection, collection: Collection,
         "definition": json.loads(json.dumps(definition)),
     }
     if is_new:
-        await connection.execute(insert(tables.collections).values(id=collection.id, **values))
+        # clock_timestamp(): collections created in one transaction keep their creation order.
+        moment = text("clock_timestamp()")
+        await connection.execute(insert(tables.collections).values(id=collection.id, created=moment, updated=moment,
+                                                                   **values))  # fmt: skip
     else:
         await connection.execute(
             update(tables.collections)
@@ -114,7 +118,10 @@ async def _create_view(connection: AsyncConnection, candidate: Collection, schem
             await _run(connection, ddl.create_view(candidate.name, query))
         except SyncError as exc:
             raise _view_error(exc.message or "invalid query") from exc
-        sources = await source_tables(connection, candidate.name)
+        try:
+            sources = await source_tables(connection, candidate.name)
+        except ViewQueryError as exc:
+            raise _view_error(str(exc)) from exc
         outside = [f"{s}.{t}" for s, t in sources if s != DATA_SCHEMA]
         if outside:
             raise _view_error(f"views can only read collections, not {outside[0]}")

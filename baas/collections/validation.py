@@ -23,6 +23,7 @@ __all__ = ["MAX_NAME_LENGTH", "RuleChecker", "parsed_indexes", "validate_collect
 # PostgreSQL truncates identifiers beyond 63 bytes, so longer names would collide silently.
 MAX_NAME_LENGTH = 63
 _NAME = re.compile(r"^[A-Za-z0-9_]+$")
+_ID = _NAME  # PocketBase's DefaultIdRegex, ``^\w+$`` (ASCII)
 _RESERVED_FIELD_NAMES = {"null", "true", "false", "_rowid_", "_rowid", "collectionid", "collectionname", "expand"}
 _RESERVED_AUTH_KEYS = {"passwordConfirm", "oldPassword"}
 
@@ -61,6 +62,10 @@ def validate_collection(
             errors["system"] = FieldError(
                 "validation_collection_system_flag_change", "System collection state cannot be changed."
             )
+    if previous is None:
+        id_problem = _check_id(candidate.id, schema)
+        if id_problem:
+            errors["id"] = id_problem
     name_problem = _check_name(candidate, previous, schema)
     if name_problem:
         errors["name"] = name_problem
@@ -87,6 +92,19 @@ def validate_collection(
     if candidate.is_auth and "fields" not in errors and "type" not in errors:
         errors.update(_check_auth(candidate, with_candidate, check_rule))
     return errors
+
+
+def _check_id(collection_id: str, schema: Schema) -> FieldError | None:
+    if not collection_id:
+        return FieldError("validation_required", "Cannot be blank.")
+    if len(collection_id) > 100:
+        return FieldError("validation_length_out_of_range", "The length must be between 1 and 100.",
+                          {"max": 100, "min": 1})  # fmt: skip
+    if not _ID.match(collection_id):
+        return FieldError("validation_match_invalid", "Must be in a valid format.")
+    if any(c.id == collection_id for c in schema):
+        return FieldError("validation_invalid_or_existing_id", "The model id is invalid or already exists.")
+    return None
 
 
 def _check_name(candidate: Collection, previous: Collection | None, schema: Schema) -> FieldError | None:
@@ -139,7 +157,8 @@ def _check_fields(candidate: Collection, previous: Collection | None, schema: Sc
         if name_problem:
             problems["name"] = name_problem
         if item.id in seen_ids:
-            problems["id"] = FieldError("validation_duplicated_field_id", f'Duplicated or invalid field id "{item.id}".')
+            problems["id"] = FieldError("validation_duplicated_field_id",
+                                        f'Duplicated or invalid field id "{item.id}".')  # fmt: skip
         elif len(item.id) > 100:
             problems["id"] = FieldError("validation_length_out_of_range", "The length must be between 1 and 100.",
                                         {"max": 100, "min": 1})  # fmt: skip

@@ -9,6 +9,7 @@ PostgreSQL type.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -46,7 +47,7 @@ async def _describe(connection: AsyncConnection, query: str) -> list[tuple[str, 
         result = await connection.exec_driver_sql(f"SELECT * FROM ({query}\n) AS _view LIMIT 0")
         oids = [(column[0], column[1]) for column in result.cursor.description]
         names = await connection.execute(
-            text("SELECT oid::int AS oid, typname FROM pg_type WHERE oid = ANY(:oids)"),
+            text("SELECT oid::int AS oid, typname FROM pg_catalog.pg_type WHERE oid = ANY(:oids)"),
             {"oids": [oid for _, oid in oids]},
         )
         by_oid = {row.oid: row.typname for row in names}
@@ -66,18 +67,51 @@ def _database_message(exc: DBAPIError) -> str:
 
 
 async def source_tables(connection: AsyncConnection, view_name: str) -> list[tuple[str, str]]:
-    """(schema, table) of every relation the (already created) view reads."""
+    """(schema, table) of every relation the (already created) view reads.
+
+    Catalog names are schema-qualified: a collection may be called ``pg_class`` and the search path
+    puts the data schema first while views are created. Pinned catalogs (``pg_authid``) have no
+    dependency rows, so the plan is read too.
+    """
     rows = await connection.execute(
         text(
-            "SELECT DISTINCT n.nspname AS schema, c.relname AS name FROM pg_rewrite r "
-            "JOIN pg_depend d ON d.objid = r.oid AND d.classid = 'pg_rewrite'::regclass "
-            "JOIN pg_class c ON c.oid = d.refobjid JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "SELECT DISTINCT n.nspname AS schema, c.relname AS name FROM pg_catalog.pg_rewrite r "
+            "JOIN pg_catalog.pg_depend d ON d.objid = r.oid AND d.classid = 'pg_catalog.pg_rewrite'::regclass "
+            "JOIN pg_catalog.pg_class c ON c.oid = d.refobjid "
+            "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
             "WHERE r.ev_class = (quote_ident(:schema) || '.' || quote_ident(:name))::regclass "
             "AND c.oid <> r.ev_class"
         ),
         {"schema": DATA_SCHEMA, "name": view_name},
     )
-    return [(row.schema, row.name) for row in rows]
+    found = {(row.schema, row.name) for row in rows}
+    quoted = view_name.replace('"', '""')
+    savepoint = await connection.begin_nested()
+    try:
+        plan = (await connection.exec_driver_sql(
+            f'EXPLAIN (VERBOSE, FORMAT JSON) SELECT * FROM "{DATA_SCHEMA}"."{quoted}"'
+        )).scalar_one()  # fmt: skip
+    except DBAPIError as exc:
+        await savepoint.rollback()
+        raise ViewQueryError(_database_message(exc)) from exc
+    await savepoint.commit()
+    found.update(_plan_relations(json.loads(plan) if isinstance(plan, str) else plan))
+    return sorted(found)
+
+
+def _plan_relations(node: Any) -> set[tuple[str, str]]:
+    """(schema, relation) of every scan in an EXPLAIN (FORMAT JSON) plan."""
+    found: set[tuple[str, str]] = set()
+    if isinstance(node, list):
+        for item in node:
+            found |= _plan_relations(item)
+    elif isinstance(node, dict):
+        if "Relation Name" in node:
+            found.add((str(node.get("Schema", "")), str(node["Relation Name"])))
+        for value in node.values():
+            if isinstance(value, list | dict):
+                found |= _plan_relations(value)
+    return found
 
 
 _TYPE_FIELDS: dict[str, dict[str, Any]] = {
