@@ -162,6 +162,7 @@ def _scan_run(
         end += 1
     literal = text[start:end]
     if literal not in valid:
-        raise RuleSyntaxError(f"invalid {what} {literal!r} at {start}", start)
+        # PocketBase's wording (Go's %q quoting); the position stays available on the error.
+        raise RuleSyntaxError(f'invalid {what} "{literal}"', start)
     out.append(Token(kind, literal, start))
     return end

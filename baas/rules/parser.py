@@ -126,12 +126,12 @@ def _parse_cached(text: str, max_expressions: int) -> Expr:
 
     if len(stack) > 1:
         pos = stack[1].open_pos or 0
-        raise RuleSyntaxError(f"missing {len(stack) - 1} closing bracket(s) for '(' at {pos}", pos)
+        raise RuleSyntaxError(f"invalid formatted group - missing {len(stack) - 1} closing bracket(s)", pos)
     top = stack[0]
     if top.step != "join":
         if len(tokens) == 1:
             raise RuleSyntaxError("empty filter expression", len(text))
-        raise RuleSyntaxError(f"invalid or incomplete filter expression at {len(text)}", len(text))
+        raise RuleSyntaxError("invalid or incomplete filter expression", len(text))
     if not top.items:
         raise RuleSyntaxError("empty filter expression", len(text))
     expr = _fold(top.items)

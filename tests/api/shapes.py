@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 
 from baas.ids import field_id
 from tests.api.scenarios import Call
@@ -14,7 +13,6 @@ __all__ = [
     "ID_FIELD",
     "LOAD_DATA",
     "LOAD_TYPE",
-    "RULES_PENDING",
     "UPDATE_FAILED",
     "URL",
     "create",
@@ -26,7 +24,6 @@ CREATE_FAILED = {"message": "Failed to create collection.", "status": 400}
 UPDATE_FAILED = {"message": "Failed to update collection.", "status": 400}
 LOAD_TYPE = {"data": {}, "message": "Failed to load the collection type data due to invalid formatting."}
 LOAD_DATA = {"data": {}, "message": "Failed to load the submitted data due to invalid formatting."}
-RULES_PENDING = pytest.mark.xfail(strict=False, reason="rules compiler not wired yet")
 
 ID_FIELD = {
     "autogeneratePattern": "[a-z0-9]{15}", "help": "", "hidden": False, "id": "text3208210256", "max": 15,

@@ -11,7 +11,7 @@ import pytest
 
 from tests.api import pocketbase
 from tests.api.scenarios import ANY, NO_BODY, Api, Scenario, invalid, params, run
-from tests.api.shapes import CREATE_FAILED, ID_FIELD, LOAD_DATA, LOAD_TYPE, RULES_PENDING, URL
+from tests.api.shapes import CREATE_FAILED, ID_FIELD, LOAD_DATA, LOAD_TYPE, URL
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -208,31 +208,25 @@ FIELD_OPTIONS = [
 RULES = [
     rejected("listRule incomplete", {"name": "ru1", "fields": TITLE, "listRule": "title = "},
              invalid("listRule", "validation_invalid_rule",
-                     "Invalid rule. Raw error: invalid or incomplete filter expression.") | CREATE_FAILED,
-             marks=[RULES_PENDING]),
+                     "Invalid rule. Raw error: invalid or incomplete filter expression.") | CREATE_FAILED),
     rejected("listRule with an unknown operator", {"name": "ru1", "fields": TITLE, "listRule": "title ==="},
-             invalid("listRule", "validation_invalid_rule", 'Invalid rule. Raw error: invalid sign operator "===".'),
-             marks=[RULES_PENDING]),
+             invalid("listRule", "validation_invalid_rule", 'Invalid rule. Raw error: invalid sign operator "===".')),
     rejected("listRule with an unclosed group", {"name": "ru1", "fields": TITLE, "listRule": "(a = 1"},
              invalid("listRule", "validation_invalid_rule",
-                     "Invalid rule. Raw error: invalid formatted group - missing 1 closing bracket(s)."),
-             marks=[RULES_PENDING]),
+                     "Invalid rule. Raw error: invalid formatted group - missing 1 closing bracket(s).")),
     rejected("listRule with an unknown field", {"name": "ru1", "fields": TITLE, "listRule": "nosuch = 1"},
              invalid("listRule", "validation_invalid_rule",
-                     'Invalid rule. Raw error: invalid left operand "nosuch" - unknown field "nosuch".'),
-             marks=[RULES_PENDING]),
+                     'Invalid rule. Raw error: invalid left operand "nosuch" - unknown field "nosuch".')),
     rejected("listRule with an unknown collection", {"name": "ru1", "fields": TITLE,
-             "listRule": "@collection.nosuch.x = 1"}, invalid("listRule", "validation_invalid_rule"),
-             marks=[RULES_PENDING]),
+             "listRule": "@collection.nosuch.x = 1"}, invalid("listRule", "validation_invalid_rule")),
     rejected("listRule ending with &&", {"name": "ru1", "fields": TITLE, "listRule": "title = 'x' &&"},
-             invalid("listRule", "validation_invalid_rule"), marks=[RULES_PENDING]),
+             invalid("listRule", "validation_invalid_rule")),
     rejected("two invalid rules at once", {"name": "ru2", "fields": TITLE, "createRule": "nosuch = 1",
              "updateRule": "(("}, invalid("createRule", "validation_invalid_rule"),
              invalid("updateRule", "validation_invalid_rule",
-                     "Invalid rule. Raw error: invalid formatted group - missing 2 closing bracket(s)."),
-             marks=[RULES_PENDING]),
+                     "Invalid rule. Raw error: invalid formatted group - missing 2 closing bracket(s).")),
     rejected("auth manageRule invalid", {"name": "ru5", "type": "auth", "manageRule": "nosuch = 1"},
-             invalid("manageRule", "validation_invalid_rule"), marks=[RULES_PENDING]),
+             invalid("manageRule", "validation_invalid_rule")),
     rejected("rule given as a number", {"name": "ru3", "fields": TITLE, "listRule": 5}, LOAD_DATA),
     rejected("view with a createRule", {"name": "ru6", "type": "view", "viewQuery": "select id from users",
              "createRule": ""}, invalid("createRule", "validation_nil", "Must be blank.") | CREATE_FAILED),

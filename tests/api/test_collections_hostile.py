@@ -15,7 +15,7 @@ import json
 import pytest
 
 from tests.api.scenarios import ANY, Api, Call, Scenario, invalid, params, run, snapshot
-from tests.api.shapes import CREATE_FAILED, LOAD_DATA, LOAD_TYPE, RULES_PENDING, URL, field
+from tests.api.shapes import CREATE_FAILED, LOAD_DATA, LOAD_TYPE, URL, field
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -100,7 +100,7 @@ NAMES = [
         {"name": "r", "type": "relation", "collectionId": DROP}]},
         invalid("fields.1.collectionId", "validation_field_relation_missing_collection")),
     refused("rule with SQL", {"name": "rulesql", "fields": [TITLE], "listRule": "title = ''; DROP TABLE users"},
-            invalid("listRule", "validation_invalid_rule"), marks=(RULES_PENDING,)),
+            invalid("listRule", "validation_invalid_rule")),
     accepted("rule with SQL inside a string", {"name": "rulestr", "fields": [TITLE],
              "listRule": "title = \"'; DROP TABLE users; --\""}, {"name": "rulestr"}),
 ]  # fmt: skip

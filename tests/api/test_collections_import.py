@@ -7,7 +7,7 @@ import pytest
 from baas.ids import collection_id
 from tests.api import pocketbase
 from tests.api.scenarios import ANY, Api, Scenario, invalid, params, run
-from tests.api.shapes import ID_FIELD, RULES_PENDING, URL, create, field
+from tests.api.shapes import ID_FIELD, URL, create, field
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -44,7 +44,7 @@ SCENARIOS = [
                                            '\\"name\\": \\"must be in a valid format\\"')),
     importing("an invalid rule", {"collections": [{"name": "imp2", "type": "base", "listRule": "nosuch = 1",
                                                    "fields": []}]},
-              status=400, contains=failure('\\"listRule\\": \\"Invalid rule. Raw error: '), marks=[RULES_PENDING]),
+              status=400, contains=failure('\\"listRule\\": \\"Invalid rule. Raw error: ')),
     importing("an unknown field type", {"collections": [{"name": "imp3", "type": "base", "fields": [
         {"name": "x", "type": "bogus"}]}]}, status=400,
         contains=failure('"message":"Failed to import the collections configuration. Raw error:')),
