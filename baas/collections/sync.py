@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from baas.collections import ddl
 from baas.collections.model import Collection
 from baas.collections.registry import Schema
-from baas.collections.views import ViewQueryError, infer_fields, normalise_query, source_tables
+from baas.collections.views import ViewQueryError, infer_fields, normalise_query, source_tables, unsafe_functions
 from baas.db import tables
 from baas.db.tables import DATA_SCHEMA
 from baas.errors import FieldError
@@ -125,6 +125,9 @@ async def _create_view(connection: AsyncConnection, candidate: Collection, schem
         outside = [f"{s}.{t}" for s, t in sources if s != DATA_SCHEMA]
         if outside:
             raise _view_error(f"views can only read collections, not {outside[0]}")
+        forbidden = await unsafe_functions(connection, candidate.name)
+        if forbidden:
+            raise _view_error(f"views may not call {forbidden[0]}()")
         try:
             candidate.fields = await infer_fields(connection, query, schema, [t for _, t in sources])
         except ViewQueryError as exc:

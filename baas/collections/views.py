@@ -24,7 +24,7 @@ from baas.collections.scaffolds import id_field
 from baas.db.tables import DATA_SCHEMA
 from baas.ids import field_id, random_string
 
-__all__ = ["ViewQueryError", "infer_fields", "normalise_query", "source_tables"]
+__all__ = ["ViewQueryError", "unsafe_functions", "infer_fields", "normalise_query", "source_tables"]
 
 _STATEMENT_TIMEOUT_MS = 5000
 
@@ -97,6 +97,54 @@ async def source_tables(connection: AsyncConnection, view_name: str) -> list[tup
     await savepoint.commit()
     found.update(_plan_relations(json.loads(plan) if isinstance(plan, str) else plan))
     return sorted(found)
+
+
+# Functions a view may not call although PostgreSQL marks them safe to run: they run other queries or
+# read the server's configuration.
+_FORBIDDEN_FUNCTIONS = frozenset({
+    "query_to_xml", "query_to_xmlschema", "query_to_xml_and_xmlschema", "cursor_to_xml", "cursor_to_xmlschema",
+    "table_to_xml", "table_to_xmlschema", "table_to_xml_and_xmlschema", "schema_to_xml", "schema_to_xmlschema",
+    "schema_to_xml_and_xmlschema", "database_to_xml", "database_to_xmlschema", "database_to_xml_and_xmlschema",
+    "current_setting", "pg_settings_get_flags", "pg_show_all_settings", "pg_get_keywords",
+})  # fmt: skip
+# Volatile functions that are harmless in a view.
+_ALLOWED_VOLATILE = frozenset({"random", "random_normal", "gen_random_uuid", "uuidv4", "uuidv7", "clock_timestamp",
+                               "timeofday", "setseed"})  # fmt: skip
+
+
+_FUNCTION_OIDS = re.compile(r":(?:funcid|aggfnoid|winfnoid) (\d+)")
+
+
+async def unsafe_functions(connection: AsyncConnection, view_name: str) -> list[str]:
+    """Functions the view calls that it may not: outside pg_catalog, privileged (an ACL restricts who may
+    execute them, like ``pg_read_file``), volatile (side effects), or known to run other queries.
+
+    Built-in functions have no dependency rows, so the calls are read from the view's stored query tree.
+    """
+    tree = await connection.execute(
+        text(
+            "SELECT r.ev_action::text FROM pg_catalog.pg_rewrite r "
+            "WHERE r.ev_class = (quote_ident(:schema) || '.' || quote_ident(:name))::regclass"
+        ),
+        {"schema": DATA_SCHEMA, "name": view_name},
+    )
+    oids = sorted({int(oid) for (action,) in tree for oid in _FUNCTION_OIDS.findall(action or "")})
+    if not oids:
+        return []
+    rows = await connection.execute(
+        text(
+            "SELECT p.proname AS name, n.nspname AS schema, p.provolatile::text AS volatility, "
+            "p.proacl IS NOT NULL AS restricted FROM pg_catalog.pg_proc p "
+            "JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace WHERE p.oid = ANY(:oids)"
+        ),
+        {"oids": oids},
+    )
+    unsafe = []
+    for row in rows:
+        volatile_ok = row.volatility != "v" or row.name in _ALLOWED_VOLATILE
+        if row.schema != "pg_catalog" or row.restricted or not volatile_ok or row.name in _FORBIDDEN_FUNCTIONS:
+            unsafe.append(row.name)
+    return sorted(unsafe)
 
 
 def _plan_relations(node: Any) -> set[tuple[str, str]]:
