@@ -26,8 +26,14 @@ async def idp() -> AsyncIterator[LocalIdP]:
         await provider.stop()
 
 
-async def configure(admin: httpx.AsyncClient, collection: str, providers: list[dict[str, Any]],
-                    mapped: dict[str, str] | None = None, enabled: bool = True, **changes: Any) -> None:  # fmt: skip
+async def configure(
+    admin: httpx.AsyncClient,
+    collection: str,
+    providers: list[dict[str, Any]],
+    mapped: dict[str, str] | None = None,
+    enabled: bool = True,
+    **changes: Any,
+) -> None:
     oauth2: dict[str, Any] = {"enabled": enabled, "providers": providers}
     if mapped is not None:
         oauth2["mappedFields"] = mapped
@@ -54,14 +60,24 @@ async def authorize(item: dict[str, Any], redirect_url: str = REDIRECT_URL) -> s
 
 
 async def oauth2_sign_in(
-    client: httpx.AsyncClient, server: RunningServer, provider: str, *, collection: str = "users",
-    create_data: dict[str, Any] | None = None, verifier: str | None = None, headers: dict[str, str] | None = None,
-) -> httpx.Response:  # fmt: skip
+    client: httpx.AsyncClient,
+    server: RunningServer,
+    provider: str,
+    *,
+    collection: str = "users",
+    create_data: dict[str, Any] | None = None,
+    verifier: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> httpx.Response:
     """The whole client flow through the real endpoint."""
     item = await start_sign_in(server, collection, provider)
     code = await authorize(item)
-    body: dict[str, Any] = {"provider": provider, "code": code, "redirectURL": REDIRECT_URL,
-                            "codeVerifier": item["codeVerifier"] if verifier is None else verifier}  # fmt: skip
+    body: dict[str, Any] = {
+        "provider": provider,
+        "code": code,
+        "redirectURL": REDIRECT_URL,
+        "codeVerifier": item["codeVerifier"] if verifier is None else verifier,
+    }
     if create_data is not None:
         body["createData"] = create_data
     return await client.post(f"/api/collections/{collection}/auth-with-oauth2", json=body, headers=headers or {})

@@ -109,8 +109,15 @@ class LocalIdP:
         if not redirect_uri:
             return Response({"error": "invalid_request", "error_description": "redirect_uri"}, status_code=400)
         code = secrets.token_urlsafe(24)
-        self._grants[code] = _Grant(shape, self.client_id, redirect_uri, params.get("code_challenge", ""),
-                                    params.get("code_challenge_method", ""), user, time.time() + 60)  # fmt: skip
+        self._grants[code] = _Grant(
+            shape,
+            self.client_id,
+            redirect_uri,
+            params.get("code_challenge", ""),
+            params.get("code_challenge_method", ""),
+            user,
+            time.time() + 60,
+        )
         separator = "&" if "?" in redirect_uri else "?"
         query = urlencode({"code": code, "state": params.get("state", "")})
         return Redirect(redirect_uri + separator + query, status_code=302)
@@ -141,8 +148,12 @@ class LocalIdP:
         grant.used = True
         access = "at-" + secrets.token_urlsafe(24)
         self._tokens[access] = grant.user
-        body: dict[str, Any] = {"access_token": access, "token_type": "bearer", "expires_in": 3600,
-                                "refresh_token": "rt-" + secrets.token_urlsafe(16)}  # fmt: skip
+        body: dict[str, Any] = {
+            "access_token": access,
+            "token_type": "bearer",
+            "expires_in": 3600,
+            "refresh_token": "rt-" + secrets.token_urlsafe(16),
+        }
         if shape in {"oidc", "google", "apple"} and self.id_token_mode != "missing":
             body["id_token"] = self.id_token(shape, grant.user)
         if self.form_tokens:
@@ -152,11 +163,15 @@ class LocalIdP:
     def id_token(self, shape: str, user: IdpUser) -> str:
         now = int(time.time())
         claims: dict[str, Any] = {
-            "iss": APPLE_ISSUER if shape == "apple" else self.issuer, "sub": user.sub, "aud": self.client_id,
-            "iat": now, "exp": now + 600, "email": user.email,
+            "iss": APPLE_ISSUER if shape == "apple" else self.issuer,
+            "sub": user.sub,
+            "aud": self.client_id,
+            "iat": now,
+            "exp": now + 600,
+            "email": user.email,
             # Apple sends email_verified as a string
             "email_verified": ("true" if user.email_verified else "false") if shape == "apple" else user.email_verified,
-        }  # fmt: skip
+        }
         if shape != "apple":
             claims.update(name=user.name, preferred_username=user.username, picture=user.picture)
         key = self.key
@@ -174,22 +189,55 @@ class LocalIdP:
         if user is None:
             return Response({"error": "invalid_token"}, status_code=401)
         shapes: dict[str, Any] = {
-            "oidc": {"sub": user.sub, "name": user.name, "preferred_username": user.username, "picture": user.picture,
-                     "email": user.email, "email_verified": user.email_verified},
-            "google": {"sub": user.sub, "name": user.name, "picture": user.picture, "email": user.email,
-                       "email_verified": user.email_verified},
-            "github": {"id": int(user.sub), "login": user.username, "name": user.name, "avatar_url": user.picture,
-                       "email": user.email if user.public_email else None},
-            "github-emails": [{"email": "old-" + user.email, "verified": True, "primary": False},
-                              {"email": user.email, "verified": user.email_verified, "primary": True}],
-            "gitlab": {"id": int(user.sub), "username": user.username, "name": user.name, "email": user.email,
-                       "avatar_url": user.picture},
-            "discord": {"id": user.sub, "username": user.username, "discriminator": "0", "avatar": "a1b2",
-                        "email": user.email, "verified": user.email_verified},
-            "facebook": {"id": user.sub, "name": user.name, "email": user.email,
-                         "picture": {"data": {"url": user.picture}}},
+            "oidc": {
+                "sub": user.sub,
+                "name": user.name,
+                "preferred_username": user.username,
+                "picture": user.picture,
+                "email": user.email,
+                "email_verified": user.email_verified,
+            },
+            "google": {
+                "sub": user.sub,
+                "name": user.name,
+                "picture": user.picture,
+                "email": user.email,
+                "email_verified": user.email_verified,
+            },
+            "github": {
+                "id": int(user.sub),
+                "login": user.username,
+                "name": user.name,
+                "avatar_url": user.picture,
+                "email": user.email if user.public_email else None,
+            },
+            "github-emails": [
+                {"email": "old-" + user.email, "verified": True, "primary": False},
+                {"email": user.email, "verified": user.email_verified, "primary": True},
+            ],
+            "gitlab": {
+                "id": int(user.sub),
+                "username": user.username,
+                "name": user.name,
+                "email": user.email,
+                "avatar_url": user.picture,
+            },
+            "discord": {
+                "id": user.sub,
+                "username": user.username,
+                "discriminator": "0",
+                "avatar": "a1b2",
+                "email": user.email,
+                "verified": user.email_verified,
+            },
+            "facebook": {
+                "id": user.sub,
+                "name": user.name,
+                "email": user.email,
+                "picture": {"data": {"url": user.picture}},
+            },
             "microsoft": {"id": user.sub, "displayName": user.name, "mail": user.email},
-        }  # fmt: skip
+        }
         return Response(shapes[shape])
 
     # ----- serving -------------------------------------------------------------------------------
@@ -200,10 +248,15 @@ class LocalIdP:
         @get("/oidc/.well-known/openid-configuration")
         async def discovery() -> dict[str, Any]:
             base = idp.url
-            return {"issuer": idp.issuer, "authorization_endpoint": base + "/oidc/authorize",
-                    "token_endpoint": base + "/oidc/token", "userinfo_endpoint": base + "/oidc/userinfo",
-                    "jwks_uri": base + "/jwks", "response_types_supported": ["code"],
-                    "code_challenge_methods_supported": ["S256"]}  # fmt: skip
+            return {
+                "issuer": idp.issuer,
+                "authorization_endpoint": base + "/oidc/authorize",
+                "token_endpoint": base + "/oidc/token",
+                "userinfo_endpoint": base + "/oidc/userinfo",
+                "jwks_uri": base + "/jwks",
+                "response_types_supported": ["code"],
+                "code_challenge_methods_supported": ["S256"],
+            }
 
         @get("/jwks")
         async def jwks() -> dict[str, Any]:
@@ -218,8 +271,18 @@ class LocalIdP:
             form = {k: str(v) for k, v in (await request.form()).items()}
             return idp.token(shape, dict(request.headers), form)
 
-        @get(["/oidc/userinfo", "/google/userinfo", "/github/user", "/github/user/emails", "/gitlab/api/v4/user",
-              "/discord/users/@me", "/facebook/me", "/microsoft/me"])  # fmt: skip
+        @get(
+            [
+                "/oidc/userinfo",
+                "/google/userinfo",
+                "/github/user",
+                "/github/user/emails",
+                "/gitlab/api/v4/user",
+                "/discord/users/@me",
+                "/facebook/me",
+                "/microsoft/me",
+            ]
+        )
         async def profile(request: Request[Any, Any, Any]) -> Response[Any]:
             path = request.url.path
             shape = "github-emails" if path.endswith("/emails") else path.split("/")[1]
@@ -249,14 +312,23 @@ class LocalIdP:
         """A baas provider config for ``shape`` whose endpoints are this IdP's."""
         base = f"{self.url}/{shape}"
         userinfo = {
-            "oidc": "", "google": base + "/userinfo", "apple": "", "github": base + "/user",
-            "gitlab": base + "/api/v4/user", "discord": base + "/users/@me",
-            "facebook": base + "/me?fields=name,email,picture.type(large)", "microsoft": base + "/me",
-        }[shape]  # fmt: skip
+            "oidc": "",
+            "google": base + "/userinfo",
+            "apple": "",
+            "github": base + "/user",
+            "gitlab": base + "/api/v4/user",
+            "discord": base + "/users/@me",
+            "facebook": base + "/me?fields=name,email,picture.type(large)",
+            "microsoft": base + "/me",
+        }[shape]
         config: dict[str, Any] = {
-            "name": name or shape, "clientId": self.client_id, "clientSecret": self.client_secret,
-            "authURL": base + "/authorize", "tokenURL": base + "/token", "userInfoURL": userinfo,
-        }  # fmt: skip
+            "name": name or shape,
+            "clientId": self.client_id,
+            "clientSecret": self.client_secret,
+            "authURL": base + "/authorize",
+            "tokenURL": base + "/token",
+            "userInfoURL": userinfo,
+        }
         if shape == "oidc":
             config["extra"] = {"jwksURL": self.url + "/jwks", "issuers": [self.issuer]}
         if shape == "apple":

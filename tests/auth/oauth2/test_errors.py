@@ -193,7 +193,9 @@ async def test_apple_name_from_the_redirect(
 async def test_unknown_provider_names_are_refused_when_saving(admin: httpx.AsyncClient) -> None:
     response = await admin.patch(
         "/api/collections/users",
-        json={"oauth2": {"enabled": True, "providers": [{"name": "nonexistent", "clientId": "a", "clientSecret": "b"}]}},
+        json={
+            "oauth2": {"enabled": True, "providers": [{"name": "nonexistent", "clientId": "a", "clientSecret": "b"}]}
+        },
     )
     assert response.status_code == 400
     assert response.json()["data"]["oauth2"]["providers"]["0"]["name"]["code"] == "validation_missing_provider"

@@ -31,8 +31,9 @@ def _b64(data: bytes) -> str:
 
 async def _verify(idp: LocalIdP, token: str) -> dict[str, Any]:
     async with httpx.AsyncClient() as client:
-        return await verify_id_token(client, token, audience=idp.client_id, issuers=[idp.issuer],
-                                     jwks_url=idp.url + "/jwks")  # fmt: skip
+        return await verify_id_token(
+            client, token, audience=idp.client_id, issuers=[idp.issuer], jwks_url=idp.url + "/jwks"
+        )
 
 
 async def test_a_valid_token(idp: LocalIdP) -> None:
@@ -71,8 +72,9 @@ async def test_refused_tokens(case: str, idp: LocalIdP) -> None:
 
 
 def test_authorization_url_is_encoded_like_go() -> None:
-    provider = provider_for({"name": "google", "clientId": "id 1", "authURL": "https://idp.example/auth?x=1"},
-                            httpx.AsyncClient())  # fmt: skip
+    provider = provider_for(
+        {"name": "google", "clientId": "id 1", "authURL": "https://idp.example/auth?x=1"}, httpx.AsyncClient()
+    )
     assert provider is not None
     url = provider.auth_url("st", "ch", "https://app.example/cb")
     assert url == (
