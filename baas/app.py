@@ -17,8 +17,9 @@ from litestar.di import Provide
 from baas.api.dependencies import provide_runtime
 from baas.api.errors import EXCEPTION_HANDLERS
 from baas.api.headers import SecurityHeadersMiddleware
-from baas.api.ratelimit import RateLimitMiddleware
 from baas.api.health import health, health_head
+from baas.api.paths import StrictSlashMiddleware
+from baas.api.ratelimit import RateLimitMiddleware
 from baas.auth.oauth2.routes import oauth2_router
 from baas.auth.passwords import PasswordHasher
 from baas.auth.routes import auth_router
@@ -29,12 +30,20 @@ from baas.config import Settings
 from baas.db.engine import create_engine
 from baas.db.notify import ChangeListener
 from baas.events import EventBus
+from baas.files.backends import StorageSelector
+from baas.files.routes import files_router
+from baas.files.store import FileStore
+from baas.files.sweeper import Sweeper
+from baas.files.thumbnailer import Thumbnailer
 from baas.mail.routes import mail_router
 from baas.mail.worker import MailWorker
+from baas.realtime import Realtime
+from baas.realtime.routes import oauth2_redirect, realtime_router
 from baas.records.routes import batch_router, records_router
 from baas.runtime import Runtime
 from baas.settings.routes import settings_router
 from baas.settings.store import SETTINGS_TOPIC, SettingsStore
+from dashboard import DashboardHeadersMiddleware, dashboard_routers, template_config
 
 __all__ = ["create_app"]
 
@@ -50,12 +59,21 @@ def create_app(settings: Settings) -> Litestar:
         registry = CollectionRegistry()
         listener = ChangeListener(database_url)
         mail_worker = MailWorker(engine, listener)
+        bus = EventBus()
+        realtime = Realtime(settings, engine, registry)
+        realtime.attach(bus, listener)
 
         async def reload_collections(_data: Any) -> None:
             await registry.reload(engine)
             await app_settings.reload(engine)
 
         app_settings = SettingsStore()
+        files = FileStore(
+            engine,
+            StorageSelector(settings.data_dir / "storage", lambda: app_settings.current["s3"]),
+            Thumbnailer(workers=settings.thumb_workers or None),
+        )
+        sweeper = Sweeper(files, interval=settings.files_sweep_interval, grace=settings.files_gc_grace)
 
         async def reload_settings(_data: Any) -> None:
             await app_settings.reload(engine)
@@ -68,23 +86,48 @@ def create_app(settings: Settings) -> Litestar:
             await registry.reload(engine)
             await app_settings.reload(engine)
             app.state.runtime = Runtime(
-                settings=settings, engine=engine, registry=registry,
-                hasher=PasswordHasher(settings.password_hashing), bus=EventBus(),
+                settings=settings,
+                engine=engine,
+                registry=registry,
+                hasher=PasswordHasher(settings.password_hashing),
+                bus=bus,
                 app_settings=app_settings,
+                files=files,
             )
+            await realtime.start()
+            app.state.realtime = realtime
             mail_worker.start()
+            sweeper.start()
             yield
         finally:
+            await sweeper.stop()
+            await realtime.stop()
             await mail_worker.stop()
             await listener.stop()
             await engine.dispose()
 
-    return Litestar(
-        route_handlers=[health, health_head, collections_router, auth_router, oauth2_router, records_router, batch_router, settings_router, mail_router],
+    app = Litestar(
+        route_handlers=[
+            health,
+            health_head,
+            collections_router,
+            auth_router,
+            oauth2_router,
+            records_router,
+            batch_router,
+            settings_router,
+            realtime_router,
+            oauth2_redirect,
+            mail_router,
+            files_router,
+            *dashboard_routers(),
+        ],
         lifespan=[lifespan],
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[SecurityHeadersMiddleware, RateLimitMiddleware],
+        # The dashboard's headers (inner) win over the API's defaults on /_ paths.
+        middleware=[SecurityHeadersMiddleware, RateLimitMiddleware, DashboardHeadersMiddleware],
+        template_config=template_config(),
         cors_config=CORSConfig(
             allow_origins=list(settings.cors_origins),
             allow_methods=["GET", "HEAD", "PUT", "PATCH", "POST", "DELETE"],
@@ -94,3 +137,6 @@ def create_app(settings: Settings) -> Litestar:
         openapi_config=None,
         debug=False,
     )
+    # Before routing: Litestar would match /api/x/ like /api/x.
+    app.asgi_handler = StrictSlashMiddleware(app.asgi_handler)
+    return app

@@ -21,6 +21,8 @@ __all__ = ["app", "main"]
 app = typer.Typer(help="baas: a Backend-as-a-Service on PostgreSQL.", no_args_is_help=True, add_completion=False)
 superuser_app = typer.Typer(help="Manage superusers.", no_args_is_help=True)
 app.add_typer(superuser_app, name="superuser")
+files_app = typer.Typer(help="Manage stored files.", no_args_is_help=True)
+app.add_typer(files_app, name="files")
 
 T = TypeVar("T")
 
@@ -95,28 +97,58 @@ def serve(
     settings = _settings(data_dir, http_host=host, http_port=int(port_text), cors_origins=cors)
     with _database(settings, own=True) as ready:
         installed = _run(lambda: _prepare(ready))
-        _announce(ready, installed)
+        _announce(ready, installed, _run(lambda: _setup_link(ready)))
         config = uvicorn.Config(
-            create_app(ready), host=host, port=int(port_text), log_level="warning", lifespan="on",
-            server_header=False, proxy_headers=False,
-        )  # fmt: skip
+            create_app(ready),
+            host=host,
+            port=int(port_text),
+            log_level="warning",
+            lifespan="on",
+            server_header=False,
+            proxy_headers=False,
+            # Open realtime streams would otherwise hold a shutdown until they time out.
+            timeout_graceful_shutdown=5,
+        )
         server = uvicorn.Server(config)
         # Stop serving on SIGTERM as on Ctrl-C; the embedded database is stopped afterwards.
         signal.signal(signal.SIGTERM, lambda *_: setattr(server, "should_exit", True))
         server.run()
 
 
-def _announce(settings: Settings, installed: bool) -> None:
+def _announce(settings: Settings, installed: bool, setup_link: str | None = None) -> None:
     url = f"http://{settings.http_host}:{settings.http_port}"
-    where = "external PostgreSQL (BAAS_DATABASE_URL)" if not settings.uses_embedded_database else (
-        f"embedded PostgreSQL in {settings.data_dir.absolute() / 'pg'}"
-    )  # fmt: skip
+    where = (
+        "external PostgreSQL (BAAS_DATABASE_URL)"
+        if not settings.uses_embedded_database
+        else (f"embedded PostgreSQL in {settings.data_dir.absolute() / 'pg'}")
+    )
     typer.echo(f"baas is serving {url}")
     typer.echo(f"  REST API:  {url}/api/")
+    typer.echo(f"  dashboard: {url}/_/")
     typer.echo(f"  data:      {where}")
-    if installed:
+    if setup_link:
+        typer.echo("  No superuser yet: open this one-time link (valid for an hour) to create one:")
+        typer.echo(f"    {setup_link}")
+        typer.echo(f"  or run: baas superuser upsert EMAIL PASSWORD --dir {settings.data_dir}")
+    elif installed:
         typer.echo("  First start: create a superuser with")
         typer.echo(f"    baas superuser upsert EMAIL PASSWORD --dir {settings.data_dir}")
+
+
+async def _setup_link(settings: Settings) -> str | None:
+    """The dashboard's first-run link when no superuser exists (a new token on every start)."""
+    from baas.collections.registry import CollectionRegistry
+    from baas.db.engine import create_engine
+    from dashboard.setup import setup_link
+
+    assert settings.database_url
+    engine = create_engine(settings.database_url, pool_size=2)
+    try:
+        schema = await CollectionRegistry().reload(engine)
+        host = "127.0.0.1" if settings.http_host in ("0.0.0.0", "::", "") else settings.http_host  # noqa: S104
+        return await setup_link(engine, schema, f"http://{host}:{settings.http_port}")
+    finally:
+        await engine.dispose()
 
 
 async def _prepare(settings: Settings) -> bool:
@@ -140,9 +172,7 @@ def migrate(data_dir: DirOption = None) -> None:
 
 
 @superuser_app.command("upsert")
-def superuser_upsert(
-    email: str, password: str, data_dir: DirOption = None
-) -> None:
+def superuser_upsert(email: str, password: str, data_dir: DirOption = None) -> None:
     """Create a superuser, or set the password of an existing one."""
     from baas.errors import ValidationError
 
@@ -168,6 +198,57 @@ async def _upsert(settings: Settings, email: str, password: str) -> str:
         registry = CollectionRegistry()
         schema = await registry.reload(engine)
         return await upsert_superuser(engine, schema, PasswordHasher(settings.password_hashing), email, password)
+    finally:
+        await engine.dispose()
+
+
+@files_app.command("gc")
+def files_gc(
+    data_dir: DirOption = None,
+    grace: Annotated[
+        float | None,
+        typer.Option(
+            "--grace",
+            help="Only delete what is older than this many seconds (default BAAS_FILES_GC_GRACE, 3600).",
+        ),
+    ] = None,
+    scan: Annotated[bool, typer.Option("--scan/--no-scan", help="Also scan the whole storage.")] = True,
+) -> None:
+    """Delete stored files that no record references (interrupted uploads, deleted records' files)."""
+    settings = _settings(data_dir, listen_for_changes=False)
+    with _database(settings, own=False) as ready:
+        lines = _run(lambda: _files_gc(ready, settings.files_gc_grace if grace is None else grace, scan))
+    for line in lines:
+        typer.echo(line)
+
+
+async def _files_gc(settings: Settings, grace: float, scan: bool) -> list[str]:
+    from baas.collections.registry import CollectionRegistry
+    from baas.db.engine import create_engine
+    from baas.files.backends import StorageSelector
+    from baas.files.gc import scan as scan_storage
+    from baas.files.store import FileStore
+    from baas.settings.store import SettingsStore
+
+    assert settings.database_url
+    engine = create_engine(settings.database_url, pool_size=2)
+    try:
+        schema = await CollectionRegistry().reload(engine)
+        app_settings = SettingsStore()
+        await app_settings.reload(engine)
+        store = FileStore(engine, StorageSelector(settings.data_dir / "storage", lambda: app_settings.current["s3"]))
+        swept = await store.sweep(grace)
+        lines = [
+            f"journal: {swept.expired} expired upload(s), {swept.deleted} object(s) deleted, {swept.failed} failed"
+        ]
+        if scan:
+            found = await scan_storage(engine, schema, store.storage, grace)
+            lines.append(
+                f"scan ({store.storage.name}): {found.scanned} object(s) seen, {len(found.deleted)} deleted, "
+                f"{found.kept_recent} younger than {grace:g} s kept"
+            )
+            lines += [f"  deleted {key}" for key in found.deleted]
+        return lines
     finally:
         await engine.dispose()
 

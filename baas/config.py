@@ -38,6 +38,19 @@ class Settings:
     # Listen for other processes' schema/settings changes on PostgreSQL NOTIFY. Always on in servers;
     # one-shot CLI commands turn it off.
     listen_for_changes: bool = True
+    # Realtime (SSE), in seconds: a stream closes after this long without a message, and in any case
+    # at this age (clients reconnect); quiet streams get a comment line this often for proxies. A client
+    # with more than ``realtime_client_queue`` undelivered messages is disconnected.
+    realtime_idle_timeout: float = 300.0
+    realtime_max_connection_age: float = 1800.0
+    realtime_ping_interval: float = 25.0
+    realtime_client_queue: int = 1000
+    # Files (docs/files.md): the server sweeps the file journal this often, in seconds; an upload not
+    # claimed by a committed record after ``files_gc_grace`` seconds is deleted. At most
+    # ``thumb_workers`` thumbs are generated at once (0: CPU count + 2).
+    files_sweep_interval: float = 300.0
+    files_gc_grace: float = 3600.0
+    thumb_workers: int = 0
 
     @property
     def uses_embedded_database(self) -> bool:
@@ -55,6 +68,19 @@ def _int(environ: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _seconds(environ: Mapping[str, str], name: str, default: float) -> float:
+    raw = environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number of seconds, got {raw!r}") from exc
+    if not value > 0:
+        raise ValueError(f"{name} must be positive, got {raw!r}")
+    return value
 
 
 def load_settings(environ: Mapping[str, str], **overrides: Any) -> Settings:
@@ -76,6 +102,13 @@ def load_settings(environ: Mapping[str, str], **overrides: Any) -> Settings:
         max_body_size=_int(environ, "BAAS_MAX_BODY_SIZE", 32 * 1024 * 1024),
         cors_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
         password_hashing=hashing,
+        realtime_idle_timeout=_seconds(environ, "BAAS_REALTIME_IDLE_TIMEOUT", 300.0),
+        realtime_max_connection_age=_seconds(environ, "BAAS_REALTIME_MAX_AGE", 1800.0),
+        realtime_ping_interval=_seconds(environ, "BAAS_REALTIME_PING_INTERVAL", 25.0),
+        realtime_client_queue=max(1, _int(environ, "BAAS_REALTIME_QUEUE_SIZE", 1000)),
+        files_sweep_interval=_seconds(environ, "BAAS_FILES_SWEEP_INTERVAL", 300.0),
+        files_gc_grace=_seconds(environ, "BAAS_FILES_GC_GRACE", 3600.0),
+        thumb_workers=max(0, _int(environ, "BAAS_THUMB_WORKERS", 0)),
     )
     given = {key: value for key, value in overrides.items() if value is not None}
     return settings.replace(**given) if given else settings

@@ -7,16 +7,19 @@ import string
 import zlib
 
 __all__ = [
+    "ALPHANUMERIC",
     "ALPHANUMERIC_LOWER",
     "PatternError",
     "collection_id",
     "field_id",
     "generate_from_pattern",
     "new_record_id",
+    "new_token_key",
     "random_string",
 ]
 
 ALPHANUMERIC_LOWER = string.ascii_lowercase + string.digits
+ALPHANUMERIC = string.ascii_letters + string.digits
 RECORD_ID_LENGTH = 15
 _MAX_PATTERN_OUTPUT = 4096
 
@@ -27,6 +30,11 @@ def random_string(length: int, alphabet: str = ALPHANUMERIC_LOWER) -> str:
 
 def new_record_id() -> str:
     return random_string(RECORD_ID_LENGTH)
+
+
+def new_token_key() -> str:
+    """A fresh ``tokenKey`` for an auth record; changing it signs out every token issued before."""
+    return random_string(50, ALPHANUMERIC)
 
 
 def collection_id(collection_type: str, name: str) -> str:

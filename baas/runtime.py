@@ -10,6 +10,7 @@ from baas.auth.passwords import PasswordHasher
 from baas.collections.registry import CollectionRegistry
 from baas.config import Settings
 from baas.events import EventBus
+from baas.files.store import FileStore
 from baas.settings.store import SettingsStore
 
 __all__ = ["Runtime"]
@@ -23,3 +24,4 @@ class Runtime:
     hasher: PasswordHasher
     bus: EventBus
     app_settings: SettingsStore
+    files: FileStore

@@ -55,9 +55,12 @@ def pg_admin_url() -> Iterator[str]:
     pg = EmbeddedPostgres(
         root / "pg",
         server_options=(
-            "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off", "-c max_connections=400",
+            "-c fsync=off",
+            "-c synchronous_commit=off",
+            "-c full_page_writes=off",
+            "-c max_connections=400",
         ),
-    )  # fmt: skip
+    )
     pg.ensure_running()
     try:
         yield pg.url("postgres")
@@ -184,8 +187,7 @@ async def login_superuser(server: RunningServer) -> str:
     from baas.auth.service import upsert_superuser
 
     runtime = server.runtime
-    await upsert_superuser(runtime.engine, runtime.registry.schema, runtime.hasher, SUPERUSER_EMAIL,
-                           SUPERUSER_PASSWORD)  # fmt: skip
+    await upsert_superuser(runtime.engine, runtime.registry.schema, runtime.hasher, SUPERUSER_EMAIL, SUPERUSER_PASSWORD)
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
         response = await http.post(
             "/api/collections/_superusers/auth-with-password",

@@ -93,8 +93,9 @@ def parse_json(raw: bytes, message: str) -> Any:
     if not _depth_ok(raw):
         raise BadRequestError(message)
     try:
-        return json.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicates, parse_float=_finite,
-                          parse_constant=_no_constants)  # fmt: skip
+        return json.loads(
+            raw.decode("utf-8"), object_pairs_hook=_no_duplicates, parse_float=_finite, parse_constant=_no_constants
+        )
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise BadRequestError(message) from exc
 

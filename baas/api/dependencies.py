@@ -11,10 +11,7 @@ from baas.auth.identity import Identity, identify, token_from_header
 from baas.errors import ForbiddenError, UnauthorizedError
 from baas.runtime import Runtime
 
-__all__ = [
-    "IdentityDep",
-    "RuntimeDep",
-    "provide_identity", "provide_runtime", "require_auth", "require_superuser"]
+__all__ = ["IdentityDep", "RuntimeDep", "provide_identity", "provide_runtime", "require_auth", "require_superuser"]
 
 
 RuntimeDep = NamedDependency[Runtime]

@@ -26,8 +26,7 @@ _MESSAGES = {
 
 def envelope(status: int, message: str, data: dict[str, Any] | None = None) -> Response[dict[str, Any]]:
     headers = {"Connection": "close"} if status == 413 else None
-    return Response({"data": data or {}, "message": message, "status": status}, status_code=status,
-                    headers=headers)  # fmt: skip
+    return Response({"data": data or {}, "message": message, "status": status}, status_code=status, headers=headers)
 
 
 def _api_error(_request: Request[Any, Any, Any], exc: ApiError) -> Response[dict[str, Any]]:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["SecurityHeadersMiddleware"]
+__all__ = ["SECURITY_HEADERS", "SecurityHeadersMiddleware"]
 
-_HEADERS = [
+SECURITY_HEADERS = [
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"SAMEORIGIN"),
@@ -23,7 +24,7 @@ class SecurityHeadersMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("method") == "OPTIONS":
+        if scope["type"] != ScopeType.HTTP or scope.get("method") == "OPTIONS":
             await self.app(scope, receive, send)
             return
 
@@ -32,7 +33,7 @@ class SecurityHeadersMiddleware:
                 headers: list[Any] = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
                 skip = b"x-baas-no-frame-options" in present
-                for name, value in _HEADERS:
+                for name, value in SECURITY_HEADERS:
                     if name not in present and not (skip and name == b"x-frame-options"):
                         headers.append((name, value))
                 if b"vary" not in present:

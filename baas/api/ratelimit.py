@@ -12,12 +12,14 @@ at most N times the configured requests per window (documented in docs/rate-limi
 
 from __future__ import annotations
 
+import copy
 import math
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, HTTPResponseBodyEvent, HTTPResponseStartEvent, Receive, Scope, Send
 
 from baas.auth.identity import Identity, identify, token_from_header
 
@@ -26,7 +28,9 @@ __all__ = ["RateLimitMiddleware", "find_rule"]
 _MAX_CLIENTS_PER_RULE = 100_000
 
 
-def find_rule(rules: Sequence[Mapping[str, Any]], labels: Sequence[str], audiences: Sequence[str]) -> Mapping[str, Any] | None:
+def find_rule(
+    rules: Sequence[Mapping[str, Any]], labels: Sequence[str], audiences: Sequence[str]
+) -> Mapping[str, Any] | None:
     prefix_rules = [rule for rule in rules if rule["label"].endswith("/")]
     for label in labels:
         for rule in rules:
@@ -76,9 +80,10 @@ class RateLimitMiddleware:
         self.app = app
         self._limiters: dict[str, _Limiter] = {}
         self._settings_seen: object = None
+        self._rules_seen: object = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("method") == "OPTIONS":
+        if scope["type"] != ScopeType.HTTP or scope.get("method") == "OPTIONS":
             await self.app(scope, receive, send)
             return
         runtime = getattr(scope["app"].state, "runtime", None)
@@ -86,13 +91,17 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         config = runtime.app_settings.current["rateLimits"]
-        client = scope["client"][0] if scope.get("client") else ""
+        peer = scope.get("client")
+        client = peer[0] if peer else ""
         if not config["enabled"] or not client or client in config["excludedIPs"]:
             await self.app(scope, receive, send)
             return
         if self._settings_seen is not config:
-            # New settings: start counting afresh, as PocketBase does on a settings reload.
-            self._limiters.clear()
+            # Settings are reloaded often (the mail worker reloads them for every mail it sends): only
+            # changed rules start the counting afresh, or each mailed request would reset its own limit.
+            if config != self._rules_seen:
+                self._limiters.clear()
+                self._rules_seen = copy.deepcopy(config)
             self._settings_seen = config
         identity = await self._identity(scope, runtime)
         if identity is not None and identity.is_superuser:
@@ -112,7 +121,7 @@ class RateLimitMiddleware:
     @staticmethod
     def _labels(scope: Scope) -> tuple[list[str], str]:
         path = scope["path"]
-        method = scope["method"]
+        method = scope.get("method", "GET")
         tail = [f"{method} {path}", path]
         handler = scope.get("route_handler")
         actions: Sequence[str] = handler.opt.get("rate_limit", ()) if handler is not None else ()
@@ -140,15 +149,15 @@ class RateLimitMiddleware:
 
 async def _too_many(send: Send, wait: float) -> None:
     body = b'{"data":{},"message":"Too Many Requests.","status":429}'
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 429,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"retry-after", str(max(1, math.ceil(wait))).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    start: HTTPResponseStartEvent = {
+        "type": "http.response.start",
+        "status": 429,
+        "headers": [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"retry-after", str(max(1, math.ceil(wait))).encode()),
+        ],
+    }
+    await send(start)
+    end: HTTPResponseBodyEvent = {"type": "http.response.body", "body": body, "more_body": False}
+    await send(end)

@@ -24,7 +24,7 @@ from baas.auth.tokens import TOKEN_OPTIONS, TokenError, decode_unverified, issue
 from baas.collections.fields.password import PasswordField
 from baas.collections.model import Collection
 from baas.errors import FieldError, ForbiddenError, UnauthorizedError, ValidationError
-from baas.ids import random_string
+from baas.ids import new_token_key
 from baas.runtime import Runtime
 
 __all__ = [
@@ -36,8 +36,6 @@ __all__ = [
     "request_password_reset",
     "request_verification",
 ]
-
-_TOKEN_KEY_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 
 def _required(**values: str) -> None:
@@ -54,10 +52,17 @@ def _email_error(email: str) -> FieldError | None:
 
 def issue_action_token(collection: Collection, record: dict[str, Any], kind: str, **claims: str) -> str:
     options = collection.auth_options[TOKEN_OPTIONS[kind]]
-    body = {"collectionId": collection.id, "id": record["id"], "type": kind, "email": record.get("email", ""),
-            "jti": secrets.token_hex(16), **claims}  # fmt: skip
-    return issue_token(body, collection_secret=options["secret"], token_key=record["tokenKey"],
-                       duration_seconds=options["duration"])  # fmt: skip
+    body = {
+        "collectionId": collection.id,
+        "id": record["id"],
+        "type": kind,
+        "email": record.get("email", ""),
+        "jti": secrets.token_hex(16),
+        **claims,
+    }
+    return issue_token(
+        body, collection_secret=options["secret"], token_key=record["tokenKey"], duration_seconds=options["duration"]
+    )
 
 
 async def _find_by_email(connection: AsyncConnection, collection: Collection, email: str) -> dict[str, Any] | None:
@@ -66,8 +71,9 @@ async def _find_by_email(connection: AsyncConnection, collection: Collection, em
     return dict(row) if row is not None else None
 
 
-async def _request(runtime: Runtime, collection: Collection, body: Any, kind: str, template: str,
-                   skip_verified: bool) -> None:  # fmt: skip
+async def _request(
+    runtime: Runtime, collection: Collection, body: Any, kind: str, template: str, skip_verified: bool
+) -> None:
     email = read_body(body, {"email": str})["email"]
     _required(email=email)
     problem = _email_error(email)
@@ -89,8 +95,9 @@ async def request_password_reset(runtime: Runtime, collection: Collection, body:
     await _request(runtime, collection, body, "passwordReset", "password-reset", skip_verified=False)
 
 
-async def _redeem(connection: AsyncConnection, collection: Collection, token: str, kind: str,
-                  field: str = "token") -> dict[str, Any]:  # fmt: skip
+async def _redeem(
+    connection: AsyncConnection, collection: Collection, token: str, kind: str, field: str = "token"
+) -> dict[str, Any]:
     """The locked record a valid, unused token of ``kind`` belongs to; marks the token used."""
     # PocketBase's codes: a bad verification token fails its claims check, the others the token check.
     code = "validation_invalid_token_claims" if kind == "verification" else "validation_invalid_token"
@@ -117,8 +124,10 @@ async def _redeem(connection: AsyncConnection, collection: Collection, token: st
     expires = datetime.fromtimestamp(int(verified["exp"]), UTC)
     savepoint = await connection.begin_nested()
     try:
-        await connection.execute(text("INSERT INTO baas.used_tokens (jti, expires) VALUES (:jti, :expires)"),
-                                 {"jti": str(verified["jti"]), "expires": expires})  # fmt: skip
+        await connection.execute(
+            text("INSERT INTO baas.used_tokens (jti, expires) VALUES (:jti, :expires)"),
+            {"jti": str(verified["jti"]), "expires": expires},
+        )
     except IntegrityError as exc:
         await savepoint.rollback()
         raise invalid from exc
@@ -161,14 +170,13 @@ async def confirm_password_reset(runtime: Runtime, collection: Collection, body:
         table = collection.table
         # A new tokenKey signs every older token (auth and reset alike) out.
         await connection.execute(
-            update(table).where(table.c.id == record["id"]).values(
-                password=password_hash, tokenKey=random_string(50, _TOKEN_KEY_ALPHABET), verified=True
-            )
+            update(table)
+            .where(table.c.id == record["id"])
+            .values(password=password_hash, tokenKey=new_token_key(), verified=True)
         )
 
 
-async def request_email_change(runtime: Runtime, collection: Collection, identity: Identity | None,
-                               body: Any) -> None:  # fmt: skip
+async def request_email_change(runtime: Runtime, collection: Collection, identity: Identity | None, body: Any) -> None:
     if identity is None:
         raise UnauthorizedError()
     if identity.collection.id != collection.id:
@@ -176,14 +184,19 @@ async def request_email_change(runtime: Runtime, collection: Collection, identit
     new_email = read_body(body, {"newEmail": str})["newEmail"]
     _required(newEmail=new_email)
     problem = _email_error(new_email)
+    if problem is None and new_email == identity.record.get("email"):
+        problem = FieldError("validation_email_taken", "The email is invalid or already in use.")
+    if problem:
+        raise ValidationError({"newEmail": problem}, VALIDATION_MESSAGE)
     async with runtime.engine.begin() as connection:
-        if problem is None and await _find_by_email(connection, collection, new_email) is not None:
-            problem = FieldError("validation_email_taken", "The email is invalid or already in use.")
-        if problem:
-            raise ValidationError({"newEmail": problem}, VALIDATION_MESSAGE)
+        if await _find_by_email(connection, collection, new_email) is not None:
+            # Another record's address: answered like a free one (no enumeration), but nothing is
+            # sent; confirm-email-change would refuse it anyway.
+            return
         token = issue_action_token(collection, identity.record, "emailChange", newEmail=new_email)
-        await send_auth_mail(connection, runtime, collection, "email-change", identity.record, new_email,
-                             {"{TOKEN}": token})  # fmt: skip
+        await send_auth_mail(
+            connection, runtime, collection, "email-change", identity.record, new_email, {"{TOKEN}": token}
+        )
 
 
 async def confirm_email_change(runtime: Runtime, collection: Collection, body: Any) -> None:
@@ -192,15 +205,18 @@ async def confirm_email_change(runtime: Runtime, collection: Collection, body: A
     async with runtime.engine.begin() as connection:
         record = await _redeem(connection, collection, values["token"], "emailChange")
         if not await runtime.hasher.verify(record.get("password"), values["password"]):
-            raise ValidationError({"password": FieldError("validation_invalid_password", "Missing or invalid password.")},
-                                  VALIDATION_MESSAGE)  # fmt: skip
+            raise ValidationError(
+                {"password": FieldError("validation_invalid_password", "Missing or invalid password.")},
+                VALIDATION_MESSAGE,
+            )
         new_email = str(record["_claims"].get("newEmail", ""))
         if not new_email or await _find_by_email(connection, collection, new_email) is not None:
-            raise ValidationError({"token": FieldError("validation_invalid_token", "Invalid or expired token.")},
-                                  VALIDATION_MESSAGE)  # fmt: skip
+            raise ValidationError(
+                {"token": FieldError("validation_invalid_token", "Invalid or expired token.")}, VALIDATION_MESSAGE
+            )
         table = collection.table
         await connection.execute(
-            update(table).where(table.c.id == record["id"]).values(
-                email=new_email, verified=True, tokenKey=random_string(50, _TOKEN_KEY_ALPHABET)
-            )
+            update(table)
+            .where(table.c.id == record["id"])
+            .values(email=new_email, verified=True, tokenKey=new_token_key())
         )

@@ -22,9 +22,14 @@ logger = logging.getLogger("baas.auth")
 
 
 async def send_auth_mail(
-    connection: AsyncConnection, runtime: Runtime, collection: Collection, name: str, record: Mapping[str, Any],
-    to: str, placeholders: Mapping[str, str],
-) -> None:  # fmt: skip
+    connection: AsyncConnection,
+    runtime: Runtime,
+    collection: Collection,
+    name: str,
+    record: Mapping[str, Any],
+    to: str,
+    placeholders: Mapping[str, str],
+) -> None:
     """Queue the ``name`` mail of ``collection`` (e.g. "verification") for ``to``.
 
     A template that cannot be rendered is logged, not raised: the request flows answer the same
@@ -32,8 +37,13 @@ async def send_auth_mail(
     """
     try:
         await send_template(
-            connection, app_settings=runtime.app_settings.current, collection=collection, template=name,
-            record=record, to=to, placeholders=placeholders,
-        )  # fmt: skip
+            connection,
+            app_settings=runtime.app_settings.current,
+            collection=collection,
+            template=name,
+            record=record,
+            to=to,
+            placeholders=placeholders,
+        )
     except ValueError as exc:
         logger.error("the %s mail of %s could not be rendered: %s", name, collection.name, exc)

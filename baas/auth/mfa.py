@@ -34,8 +34,9 @@ class MfaRequiredError(ApiError):
         return {"mfaId": self.mfa_id}
 
 
-async def _wants_mfa(connection: AsyncConnection, schema: Schema, collection: Collection, caller: Caller,
-                     record: dict[str, Any]) -> bool:  # fmt: skip
+async def _wants_mfa(
+    connection: AsyncConnection, schema: Schema, collection: Collection, caller: Caller, record: dict[str, Any]
+) -> bool:
     options = collection.auth_options["mfa"]
     if not options["enabled"]:
         return False
@@ -43,17 +44,23 @@ async def _wants_mfa(connection: AsyncConnection, schema: Schema, collection: Co
     if not rule:
         return True
     table = collection.table
-    guest = Caller(identity=None, query=caller.query, headers=caller.headers, method=caller.method,
-                   context=caller.context)  # fmt: skip
+    guest = Caller(
+        identity=None, query=caller.query, headers=caller.headers, method=caller.method, context=caller.context
+    )
     condition = rule_condition(collection, schema, guest, rule, table)
     found = await connection.execute(select(literal(1)).select_from(table).where(table.c.id == record["id"], condition))
     return found.first() is not None
 
 
 async def check_mfa(
-    connection: AsyncConnection, schema: Schema, collection: Collection, caller: Caller, record: dict[str, Any],
-    method: str, mfa_id: str,
-) -> str | None:  # fmt: skip
+    connection: AsyncConnection,
+    schema: Schema,
+    collection: Collection,
+    caller: Caller,
+    record: dict[str, Any],
+    method: str,
+    mfa_id: str,
+) -> str | None:
     """None when no second factor is needed or ``mfa_id`` completes one; else the id of a new MFA
     session that the client must complete (answer it with MfaRequiredError after committing)."""
     needed = await _wants_mfa(connection, schema, collection, caller, record)
@@ -62,10 +69,11 @@ async def check_mfa(
         return None
     mfas = system_collection(schema, MFAS)
     if not mfa_id:
-        row = await insert_row(connection, mfas, {"collectionRef": collection.id, "recordRef": record["id"],
-                                                  "method": method})  # fmt: skip
-        return str(row["id"])
-    row = await find_row(connection, mfas, mfa_id)
+        created = await insert_row(
+            connection, mfas, {"collectionRef": collection.id, "recordRef": record["id"], "method": method}
+        )
+        return str(created["id"])
+    row = await find_row(connection, mfas, mfa_id, lock=True)
     duration = int(collection.auth_options["mfa"]["duration"] or 600)
     if row is None or is_expired(row, duration):
         if row is not None:

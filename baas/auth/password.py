@@ -26,19 +26,25 @@ def _credentials(collection: Collection, body: Any) -> tuple[str, str, list[str]
     if not identity:
         errors["identity"] = FieldError("validation_required", "Cannot be blank.")
     elif len(identity) > 255:
-        errors["identity"] = FieldError("validation_length_out_of_range", "The length must be between 1 and 255.",
-                                        {"max": 255, "min": 1})  # fmt: skip
+        errors["identity"] = FieldError(
+            "validation_length_out_of_range", "The length must be between 1 and 255.", {"max": 255, "min": 1}
+        )
     if not password:
         errors["password"] = FieldError("validation_required", "Cannot be blank.")
     if field and field not in allowed:
         errors["identityField"] = FieldError("validation_in_invalid", "Must be a valid value.")
     if errors:
         raise ValidationError(errors, VALIDATION_MESSAGE)
-    return identity, password, [field] if field else allowed
+    if field:
+        return identity, password, [field]
+    # Like PocketBase: an identity that looks like an email is looked up as an email first.
+    looks_like_email = "@" in identity.strip("@")
+    return identity, password, sorted(allowed, key=lambda name: name != "email") if looks_like_email else allowed
 
 
-async def authenticate_with_password(runtime: Runtime, collection: Collection, body: Any,
-                                     sign_in: SignIn) -> dict[str, Any]:  # fmt: skip
+async def authenticate_with_password(
+    runtime: Runtime, collection: Collection, body: Any, sign_in: SignIn
+) -> dict[str, Any]:
     if not collection.auth_options["passwordAuth"]["enabled"]:
         raise ForbiddenError("The collection is not configured to allow password authentication.")
     identity, password, fields = _credentials(collection, body)

@@ -23,6 +23,7 @@ from baas.records.caller import Caller
 __all__ = ["auth_router"]
 
 AnyRequest = Request[Any, Any, Any]
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def _respond(request: AnyRequest, body: dict[str, Any]) -> Response[Any]:
@@ -31,6 +32,11 @@ def _respond(request: AnyRequest, body: dict[str, Any]) -> Response[Any]:
 
 
 async def _body(request: AnyRequest) -> Any:
+    # PocketBase binds auth forms from JSON, urlencoded and multipart bodies alike.
+    content_type = request.headers.get("content-type", "").lower()
+    if content_type.startswith(_FORM_TYPES):
+        form = await request.form()
+        return {key: value for key, value in form.items() if isinstance(value, str)}
     return await read_json(request, LOAD_MESSAGE)
 
 
@@ -39,10 +45,16 @@ def _sign_in(request: AnyRequest, body: Any, context: str, identity: Any = None)
     if not mfa_id and isinstance(body, dict) and isinstance(body.get("mfaId"), str):
         mfa_id = body["mfaId"]
     query = dict(request.query_params)
-    caller = Caller(identity=identity, query=query, headers=dict(request.headers), method=request.method,
-                    context=context)  # fmt: skip
-    return SignIn(caller=caller, ip=request.client.host if request.client else "",
-                  user_agent=request.headers.get("user-agent", ""), mfa_id=mfa_id, query=query)  # fmt: skip
+    caller = Caller(
+        identity=identity, query=query, headers=dict(request.headers), method=request.method, context=context
+    )
+    return SignIn(
+        caller=caller,
+        ip=request.client.host if request.client else "",
+        user_agent=request.headers.get("user-agent", ""),
+        mfa_id=mfa_id,
+        query=query,
+    )
 
 
 @get("/auth-methods", opt={"rate_limit": ("listAuthMethods",)})
@@ -55,14 +67,23 @@ async def methods(request: AnyRequest, runtime: RuntimeDep, collection: FromPath
 async def with_password(request: AnyRequest, runtime: RuntimeDep, collection: FromPath[str]) -> Response[Any]:
     target = service.auth_collection_or_404(runtime.registry.schema, collection)
     body = await _body(request)
-    return _respond(request, await authenticate_with_password(runtime, target, body, _sign_in(request, body, "password")))
+    return _respond(
+        request, await authenticate_with_password(runtime, target, body, _sign_in(request, body, "password"))
+    )
 
 
 @post("/auth-refresh", status_code=200, opt={"rate_limit": ("authRefresh",)})
-async def refresh(request: AnyRequest, runtime: RuntimeDep, identity: IdentityDep,
-                  collection: FromPath[str]) -> Response[Any]:  # fmt: skip
+async def refresh(
+    request: AnyRequest, runtime: RuntimeDep, identity: IdentityDep, collection: FromPath[str]
+) -> Response[Any]:
     target = service.auth_collection_or_404(runtime.registry.schema, collection)
-    body = await service.refresh(runtime, target, require_auth(identity), dict(request.query_params))
+    caller = Caller(
+        identity=require_auth(identity),
+        query=dict(request.query_params),
+        headers=dict(request.headers),
+        method=request.method,
+    )
+    body = await service.refresh(runtime, target, require_auth(identity), caller)
     return _respond(request, body)
 
 
@@ -104,8 +125,9 @@ async def confirm_password_reset(request: AnyRequest, runtime: RuntimeDep, colle
 
 
 @post("/request-email-change", status_code=204, opt={"rate_limit": ("requestEmailChange", "auth")})
-async def request_email_change(request: AnyRequest, runtime: RuntimeDep, identity: IdentityDep,
-                               collection: FromPath[str]) -> None:  # fmt: skip
+async def request_email_change(
+    request: AnyRequest, runtime: RuntimeDep, identity: IdentityDep, collection: FromPath[str]
+) -> None:
     target = service.auth_collection_or_404(runtime.registry.schema, collection)
     await emails.request_email_change(runtime, target, identity, await _body(request))
 
@@ -117,13 +139,15 @@ async def confirm_email_change(request: AnyRequest, runtime: RuntimeDep, collect
 
 
 @post("/impersonate/{record_id:str}", status_code=200)
-async def impersonate(request: AnyRequest, runtime: RuntimeDep, identity: IdentityDep, collection: FromPath[str],
-                      record_id: FromPath[str]) -> Response[Any]:  # fmt: skip
+async def impersonate(
+    request: AnyRequest, runtime: RuntimeDep, identity: IdentityDep, collection: FromPath[str], record_id: FromPath[str]
+) -> Response[Any]:
     target = service.auth_collection_or_404(runtime.registry.schema, collection)
     if identity is None:
         require_auth(identity)
-    body = await service.impersonate(runtime, target, identity, record_id, await _body(request),
-                                     dict(request.query_params))  # fmt: skip
+    body = await service.impersonate(
+        runtime, target, identity, record_id, await _body(request), dict(request.query_params)
+    )
     return _respond(request, body)
 
 
@@ -134,15 +158,17 @@ async def totp_setup(runtime: RuntimeDep, identity: IdentityDep, collection: Fro
 
 
 @post("/totp/confirm", status_code=200, opt={"rate_limit": ("totpConfirm", "auth")})
-async def totp_confirm(request: AnyRequest, runtime: RuntimeDep, identity: IdentityDep,
-                       collection: FromPath[str]) -> dict[str, Any]:  # fmt: skip
+async def totp_confirm(
+    request: AnyRequest, runtime: RuntimeDep, identity: IdentityDep, collection: FromPath[str]
+) -> dict[str, Any]:
     target = service.auth_collection_or_404(runtime.registry.schema, collection)
     return await second_factor.confirm(runtime, target, identity, await _body(request))
 
 
 @post("/totp/disable", status_code=204, opt={"rate_limit": ("totpDisable", "auth")})
-async def totp_disable(request: AnyRequest, runtime: RuntimeDep, identity: IdentityDep,
-                       collection: FromPath[str]) -> None:  # fmt: skip
+async def totp_disable(
+    request: AnyRequest, runtime: RuntimeDep, identity: IdentityDep, collection: FromPath[str]
+) -> None:
     target = service.auth_collection_or_404(runtime.registry.schema, collection)
     await second_factor.disable(runtime, target, identity, await _body(request))
 
@@ -157,9 +183,22 @@ async def with_totp(request: AnyRequest, runtime: RuntimeDep, collection: FromPa
 auth_router = Router(
     path="/api/collections/{collection:str}",
     route_handlers=[
-        methods, with_password, refresh, request_otp, with_otp, request_verification, confirm_verification,
-        request_password_reset, confirm_password_reset, request_email_change, confirm_email_change, impersonate,
-        totp_setup, totp_confirm, totp_disable, with_totp,
+        methods,
+        with_password,
+        refresh,
+        request_otp,
+        with_otp,
+        request_verification,
+        confirm_verification,
+        request_password_reset,
+        confirm_password_reset,
+        request_email_change,
+        confirm_email_change,
+        impersonate,
+        totp_setup,
+        totp_confirm,
+        totp_disable,
+        with_totp,
     ],
     dependencies={"identity": Provide(provide_identity)},
 )

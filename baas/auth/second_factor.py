@@ -11,7 +11,7 @@ from baas.auth.identity import Identity
 from baas.auth.lockout import check_lockout, lockout_key, record_failure
 from baas.auth.service import VALIDATION_MESSAGE, read_body
 from baas.auth.signin import SignIn, complete_sign_in
-from baas.auth.system_records import find_row, system_collection
+from baas.auth.system_records import find_row, is_expired, system_collection
 from baas.collections.model import Collection
 from baas.errors import BadRequestError, FieldError, ForbiddenError, UnauthorizedError, ValidationError
 from baas.runtime import Runtime
@@ -30,7 +30,7 @@ def _own(collection: Collection, identity: Identity | None) -> Identity:
 
 
 def _code(body: Any) -> str:
-    code = read_body(body, {"code": str})["code"].strip()
+    code = str(read_body(body, {"code": str})["code"]).strip()
     if not code:
         raise ValidationError({"code": FieldError("validation_required", "Cannot be blank.")}, VALIDATION_MESSAGE)
     return code
@@ -41,7 +41,9 @@ async def setup(runtime: Runtime, collection: Collection, identity: Identity | N
     issuer = runtime.app_settings.current["meta"]["appName"]
     async with runtime.engine.begin() as connection:
         try:
-            return await totp.start_enrolment(connection, collection.id, me.id, issuer, str(me.record.get("email") or me.id))
+            return await totp.start_enrolment(
+                connection, collection.id, me.id, issuer, str(me.record.get("email") or me.id)
+            )
         except ValueError as exc:
             raise BadRequestError(str(exc)) from exc
 
@@ -82,12 +84,16 @@ async def auth_with_totp(runtime: Runtime, collection: Collection, body: Any, si
     table = collection.table
     async with runtime.engine.begin() as connection:
         session = await find_row(connection, mfas, mfa_id)
-        if session is None or session["collectionRef"] != collection.id:
+        # Checked before the code, so that an expired session does not use a code up.
+        duration = int(collection.auth_options["mfa"]["duration"] or 600)
+        if session is None or session["collectionRef"] != collection.id or is_expired(session, duration):
             raise BadRequestError("Invalid or expired MFA session.")
         valid = await totp.verify_totp(connection, collection.id, session["recordRef"], values["code"])
         record = (await connection.execute(select(table).where(table.c.id == session["recordRef"]))).mappings().first()
     if not valid or record is None:
         await record_failure(runtime.engine, lockout, key)
         raise BadRequestError(INVALID_CODE)
-    step = SignIn(caller=sign_in.caller, ip=sign_in.ip, user_agent=sign_in.user_agent, mfa_id=mfa_id, query=sign_in.query)
+    step = SignIn(
+        caller=sign_in.caller, ip=sign_in.ip, user_agent=sign_in.user_agent, mfa_id=mfa_id, query=sign_in.query
+    )
     return await complete_sign_in(runtime, collection, dict(record), "totp", step)

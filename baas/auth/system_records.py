@@ -36,9 +36,14 @@ async def insert_row(connection: AsyncConnection, collection: Collection, values
     return dict(stored.mappings().one())
 
 
-async def find_row(connection: AsyncConnection, collection: Collection, row_id: str) -> dict[str, Any] | None:
+async def find_row(
+    connection: AsyncConnection, collection: Collection, row_id: str, *, lock: bool = False
+) -> dict[str, Any] | None:
+    """The row, or None; ``lock`` holds it until the transaction ends, so that a concurrent request
+    using the same one-time row (an OTP, an MFA session) waits and then finds it gone."""
     table = collection.table
-    found = await connection.execute(select(table).where(table.c.id == row_id))
+    query = select(table).where(table.c.id == row_id)
+    found = await connection.execute(query.with_for_update() if lock else query)
     row = found.mappings().first()
     return dict(row) if row is not None else None
 

@@ -34,9 +34,7 @@ def _key(collection_secret: str, token_key: str) -> bytes:
     return (token_key + collection_secret).encode()
 
 
-def issue_token(
-    claims: Mapping[str, Any], *, collection_secret: str, token_key: str, duration_seconds: int
-) -> str:
+def issue_token(claims: Mapping[str, Any], *, collection_secret: str, token_key: str, duration_seconds: int) -> str:
     payload = dict(claims)
     payload["exp"] = int(time.time()) + int(duration_seconds)
     # PocketBase emits the claims in alphabetical order; so do we.

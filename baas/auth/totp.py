@@ -77,8 +77,9 @@ async def has_totp(connection: AsyncConnection, collection_id: str, record_id: s
     return row is not None and bool(row["confirmed"])
 
 
-async def start_enrolment(connection: AsyncConnection, collection_id: str, record_id: str, issuer: str,
-                          account: str) -> dict[str, str]:  # fmt: skip
+async def start_enrolment(
+    connection: AsyncConnection, collection_id: str, record_id: str, issuer: str, account: str
+) -> dict[str, str]:
     """A new secret (replacing an unconfirmed one); refuses when TOTP is already on."""
     if await has_totp(connection, collection_id, record_id):
         raise ValueError("TOTP is already enabled; disable it first.")

@@ -164,9 +164,16 @@ def _merge_value(path: str, default: Any, current: Any, value: Any) -> Any:
 
 
 _PROVIDER_KEYS: dict[str, type | tuple[type, ...]] = {
-    "name": str, "clientId": str, "clientSecret": str, "authURL": str, "tokenURL": str,
-    "userInfoURL": str, "displayName": str, "pkce": (bool, type(None)), "extra": (dict, type(None)),
-}  # fmt: skip
+    "name": str,
+    "clientId": str,
+    "clientSecret": str,
+    "authURL": str,
+    "tokenURL": str,
+    "userInfoURL": str,
+    "displayName": str,
+    "pkce": (bool, type(None)),
+    "extra": (dict, type(None)),
+}
 
 
 def _merge_providers(current: list[dict[str, Any]], value: Any) -> list[dict[str, Any]]:
@@ -177,9 +184,17 @@ def _merge_providers(current: list[dict[str, Any]], value: Any) -> list[dict[str
     for item in value:
         if not isinstance(item, Mapping):
             raise InvalidOptionsError("invalid oauth2.providers")
-        provider: dict[str, Any] = {"pkce": None, "name": "", "clientId": "", "clientSecret": "",
-                                    "authURL": "", "tokenURL": "", "userInfoURL": "", "displayName": "",
-                                    "extra": None}  # fmt: skip
+        provider: dict[str, Any] = {
+            "pkce": None,
+            "name": "",
+            "clientId": "",
+            "clientSecret": "",
+            "authURL": "",
+            "tokenURL": "",
+            "userInfoURL": "",
+            "displayName": "",
+            "extra": None,
+        }
         for key, kind in _PROVIDER_KEYS.items():
             if key in item:
                 if not isinstance(item[key], kind):
@@ -235,7 +250,9 @@ def validate_auth_options(options: Mapping[str, Any], field_names: set[str], uni
         if section["enabled"] and not 10 <= section["duration"] <= 86400:
             errors[key] = {"duration": _range_error(10, 86400, section["duration"])}
     if options["otp"]["enabled"] and options["otp"]["length"] < 4:
-        errors.setdefault("otp", {})["length"] = FieldError("validation_min_greater_equal_than_required", "Must be no less than 4.", {"threshold": 4})
+        errors.setdefault("otp", {})["length"] = FieldError(
+            "validation_min_greater_equal_than_required", "Must be no less than 4.", {"threshold": 4}
+        )
     for key in ("verificationTemplate", "resetPasswordTemplate", "confirmEmailChangeTemplate"):
         template_errors = _template_errors(options[key])
         if template_errors:
@@ -312,5 +329,9 @@ def _template_errors(template: Mapping[str, Any]) -> dict[str, FieldError]:
 
 def _range_error(low: int, high: int, value: int) -> FieldError:
     if value < low:
-        return FieldError("validation_min_greater_equal_than_required", f"Must be no less than {low}.", {"threshold": low})
-    return FieldError("validation_max_less_equal_than_required", f"Must be no greater than {high}.", {"threshold": high})
+        return FieldError(
+            "validation_min_greater_equal_than_required", f"Must be no less than {low}.", {"threshold": low}
+        )
+    return FieldError(
+        "validation_max_less_equal_than_required", f"Must be no greater than {high}.", {"threshold": high}
+    )

@@ -26,7 +26,6 @@ from baas.db.tables import DATA_SCHEMA
 
 __all__ = [
     "ConversionRefusedError",
-    "rename_in_indexes",
     "Statement",
     "alter_table",
     "create_table",
@@ -34,6 +33,7 @@ __all__ = [
     "drop_table",
     "drop_view",
     "quote",
+    "rename_in_indexes",
     "rename_index",
     "table_ref",
 ]
@@ -124,7 +124,7 @@ def create_table(collection: Collection, schema: Schema) -> list[Statement]:
     columns += [f"{quote(f.name)} {f.column_sql()}" for f in collection.fields]
     statements = [Statement(f"CREATE TABLE {table_ref(collection.name)} ({', '.join(columns)})")]
     statements.append(
-        Statement(f"CREATE INDEX {quote(f'_{collection.id}_rowid')} ON {table_ref(collection.name)} (\"_rowid\")")
+        Statement(f'CREATE INDEX {quote(f"_{collection.id}_rowid")} ON {table_ref(collection.name)} ("_rowid")')
     )
     for position, index in enumerate(parsed_indexes(collection)):
         statements.append(_index_statement(index, collection, position))
@@ -174,8 +174,9 @@ def alter_table(old: Collection, new: Collection, old_schema: Schema, new_schema
             statements.append(
                 Statement(f"ALTER TABLE {table_ref(table)} RENAME COLUMN {quote(previous.name)} TO {temporary}", blame)
             )
-            renamed.append(Statement(f"ALTER TABLE {table_ref(table)} RENAME COLUMN {temporary} TO {quote(field.name)}",
-                                     blame))  # fmt: skip
+            renamed.append(
+                Statement(f"ALTER TABLE {table_ref(table)} RENAME COLUMN {temporary} TO {quote(field.name)}", blame)
+            )
     statements += renamed
     for position, field in enumerate(new.fields):
         previous = old.get_field_by_id(field.id)
@@ -265,8 +266,9 @@ def _convert(table: str, old: Field, new: Field, position: int) -> list[Statemen
         sql.append(f"ALTER TABLE {ref} ALTER COLUMN {column} SET DEFAULT {definition.split('DEFAULT', 1)[1].strip()}")
     if "NOT NULL" in definition:
         sql.append(f"ALTER TABLE {ref} ALTER COLUMN {column} SET NOT NULL")
-    statements = [Statement(sql[0], blame, check=check.format(col=column, table=ref) if check else "",
-                            check_message=message)]  # fmt: skip
+    statements = [
+        Statement(sql[0], blame, check=check.format(col=column, table=ref) if check else "", check_message=message)
+    ]
     statements += [Statement(text, blame, check_message=message) for text in sql[1:]]
     return statements
 
@@ -320,8 +322,9 @@ def _conversion(before: str, after: str, c: str) -> tuple[str | None, str]:
         ),
         ("geo", "json"): (f"{c}", ""),
         ("json", "geo"): (
-            f"COALESCE({c}, '{{\"lon\":0,\"lat\":0}}'::jsonb)",
-            first_check + "{col} IS NOT NULL AND NOT (jsonb_typeof({col}) = 'object' AND {col} ?& ARRAY['lon','lat']) LIMIT 1",
+            f'COALESCE({c}, \'{{"lon":0,"lat":0}}\'::jsonb)',
+            first_check
+            + "{col} IS NOT NULL AND NOT (jsonb_typeof({col}) = 'object' AND {col} ?& ARRAY['lon','lat']) LIMIT 1",
         ),
     }
     if (before, after) in table:

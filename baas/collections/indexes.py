@@ -90,11 +90,21 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
         kind = match.lastgroup or ""
         value = match.group(kind)
         if kind == "ident":
-            if value[0] in "`\"[":
+            if value[0] in '`"[':
                 value = value[1:-1].replace('""', '"')
                 kind = "quoted"
-            elif value.upper() in _KEYWORDS or value.upper() in {"CREATE", "UNIQUE", "INDEX", "ON", "IF",
-                                                                 "EXISTS", "COLLATE", "ASC", "DESC", "WHERE"}:  # fmt: skip
+            elif value.upper() in _KEYWORDS or value.upper() in {
+                "CREATE",
+                "UNIQUE",
+                "INDEX",
+                "ON",
+                "IF",
+                "EXISTS",
+                "COLLATE",
+                "ASC",
+                "DESC",
+                "WHERE",
+            }:
                 kind, value = "keyword", value.upper()
         tokens.append((kind, value))
         position = match.end()
@@ -171,9 +181,11 @@ def parse_index(definition: str) -> Index:
 def _parse_column(reader: _Reader) -> IndexColumn:
     function = ""
     kind, value = reader.peek()
-    if kind == "ident" and value.lower() in {"lower", "upper"} and reader.tokens[reader.i + 1 : reader.i + 2] == [
-        ("op", "(")
-    ]:
+    if (
+        kind == "ident"
+        and value.lower() in {"lower", "upper"}
+        and reader.tokens[reader.i + 1 : reader.i + 2] == [("op", "(")]
+    ):
         reader.take()
         reader.take()
         function = value.lower()

@@ -99,8 +99,9 @@ class Collection:
         return body
 
     @classmethod
-    def from_json(cls, doc: Mapping[str, Any], *, created: datetime | None = None,
-                  updated: datetime | None = None) -> Collection:  # fmt: skip
+    def from_json(
+        cls, doc: Mapping[str, Any], *, created: datetime | None = None, updated: datetime | None = None
+    ) -> Collection:
         """Rebuild from a document produced by ``to_json`` (storage or an already validated body)."""
         collection = cls(
             id=doc["id"],
@@ -117,4 +118,3 @@ class Collection:
         if collection.is_auth:
             collection.auth_options = {key: doc[key] for key in AUTH_OPTION_KEYS if key in doc}
         return collection
-

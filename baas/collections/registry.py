@@ -64,12 +64,11 @@ class Schema:
 
 async def load_schema(connection: AsyncConnection) -> Schema:
     rows = await connection.execute(
-        select(tables.collections.c.definition, tables.collections.c.created, tables.collections.c.updated)
-        .order_by(tables.collections.c.created, tables.collections.c.id)
+        select(tables.collections.c.definition, tables.collections.c.created, tables.collections.c.updated).order_by(
+            tables.collections.c.created, tables.collections.c.id
+        )
     )
-    return Schema(
-        Collection.from_json(row.definition, created=row.created, updated=row.updated) for row in rows
-    )
+    return Schema(Collection.from_json(row.definition, created=row.created, updated=row.updated) for row in rows)
 
 
 class CollectionRegistry:

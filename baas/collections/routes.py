@@ -28,7 +28,9 @@ IMPORT_LOAD_MESSAGE = "An error occurred while loading the submitted data."
 def _respond(request: Request[Any, Any, Any], body: Any) -> Response[Any]:
     picker = parse_fields(request.query_params.get("fields"))
     if picker is not None:
-        body = {**body, "items": picker.apply(body["items"])} if "items" in body and "page" in body else picker.apply(body)
+        body = (
+            {**body, "items": picker.apply(body["items"])} if "items" in body and "page" in body else picker.apply(body)
+        )
     return Response(body)
 
 
@@ -37,9 +39,12 @@ async def list_(request: Request[Any, Any, Any], runtime: RuntimeDep, identity: 
     require_superuser(identity)
     paging = parse_paging(request.query_params)
     items, total = await list_collections(
-        runtime.engine, runtime.registry.schema, paging,
-        filter_text=request.query_params.get("filter", ""), sort_text=request.query_params.get("sort", ""),
-    )  # fmt: skip
+        runtime.engine,
+        runtime.registry.schema,
+        paging,
+        filter_text=request.query_params.get("filter", ""),
+        sort_text=request.query_params.get("sort", ""),
+    )
     return _respond(request, list_envelope([c.to_json() for c in items], paging, total))
 
 

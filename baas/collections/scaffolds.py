@@ -41,16 +41,23 @@ def _text(name: str, **options: Any) -> dict[str, Any]:
 
 def id_field() -> dict[str, Any]:
     return _text(
-        "id", autogeneratePattern="[a-z0-9]{15}", max=15, min=15, pattern="^[a-z0-9]+$",
-        primaryKey=True, required=True, system=True,
-    )  # fmt: skip
+        "id",
+        autogeneratePattern="[a-z0-9]{15}",
+        max=15,
+        min=15,
+        pattern="^[a-z0-9]+$",
+        primaryKey=True,
+        required=True,
+        system=True,
+    )
 
 
 def auth_system_fields() -> list[dict[str, Any]]:
     return [
         _common("password", "password", cost=0, max=0, min=8, pattern="", hidden=True, required=True, system=True),
-        _text("tokenKey", autogeneratePattern="[a-zA-Z0-9]{50}", max=60, min=30, hidden=True, required=True,
-              system=True),  # fmt: skip
+        _text(
+            "tokenKey", autogeneratePattern="[a-zA-Z0-9]{50}", max=60, min=30, hidden=True, required=True, system=True
+        ),
         _common("email", "email", exceptDomains=[], onlyDomains=[], required=True, system=True),
         _common("bool", "emailVisibility", system=True),
         _common("bool", "verified", system=True),
@@ -110,8 +117,9 @@ def scaffolds_json() -> dict[str, Any]:
 _OWNER_RULE = "@request.auth.id != '' && recordRef = @request.auth.id && collectionRef = @request.auth.collectionId"
 
 
-def _system_base(collection_id: str, name: str, fields: list[dict[str, Any]], indexes: list[str], *,
-                 deletable_by_owner: bool) -> dict[str, Any]:  # fmt: skip
+def _system_base(
+    collection_id: str, name: str, fields: list[dict[str, Any]], indexes: list[str], *, deletable_by_owner: bool
+) -> dict[str, Any]:
     doc = scaffold("base")
     refs = [_text("collectionRef", required=True, system=True), _text("recordRef", required=True, system=True)]
     doc.update(id=collection_id, name=name, system=True, indexes=indexes)
@@ -136,8 +144,15 @@ def system_collections() -> list[dict[str, Any]]:
     users.update(listRule=rule, viewRule=rule, createRule="", updateRule=rule, deleteRule=rule)
     users["fields"] += [
         _text("name", max=255),
-        _common("file", "avatar", maxSelect=1, maxSize=0, protected=False, thumbs=[],
-                mimeTypes=["image/jpeg", "image/png", "image/svg+xml", "image/gif", "image/webp"]),  # fmt: skip
+        _common(
+            "file",
+            "avatar",
+            maxSelect=1,
+            maxSize=0,
+            protected=False,
+            thumbs=[],
+            mimeTypes=["image/jpeg", "image/png", "image/svg+xml", "image/gif", "image/webp"],
+        ),
         *_autodates(system=False),
     ]
     users["indexes"] = auth_index_definitions(USERS_ID, "users")
@@ -145,32 +160,47 @@ def system_collections() -> list[dict[str, Any]]:
 
     # PocketBase's installation order, which is also the default order of the collections list.
     return [
-        _system_base("pbc_2279338944", "_mfas", [_text("method", required=True, system=True)],
-                     ["CREATE INDEX `idx_mfas_collectionRef_recordRef` ON `_mfas` (collectionRef,recordRef)"],
-                     deletable_by_owner=False),  # fmt: skip
         _system_base(
-            "pbc_1638494021", "_otps",
-            [_common("password", "password", cost=8, max=0, min=0, pattern="", hidden=True, required=True,
-                     system=True),
-             _text("sentTo", hidden=True, system=True)],
+            "pbc_2279338944",
+            "_mfas",
+            [_text("method", required=True, system=True)],
+            ["CREATE INDEX `idx_mfas_collectionRef_recordRef` ON `_mfas` (collectionRef,recordRef)"],
+            deletable_by_owner=False,
+        ),
+        _system_base(
+            "pbc_1638494021",
+            "_otps",
+            [
+                _common(
+                    "password", "password", cost=8, max=0, min=0, pattern="", hidden=True, required=True, system=True
+                ),
+                _text("sentTo", hidden=True, system=True),
+            ],
             ["CREATE INDEX `idx_otps_collectionRef_recordRef` ON `_otps` (collectionRef, recordRef)"],
             deletable_by_owner=False,
-        ),  # fmt: skip
+        ),
         _system_base(
-            "pbc_2281828961", "_externalAuths",
+            "pbc_2281828961",
+            "_externalAuths",
             [_text("provider", required=True, system=True), _text("providerId", required=True, system=True)],
-            ["CREATE UNIQUE INDEX `idx_externalAuths_record_provider` ON `_externalAuths` "
-             "(collectionRef, recordRef, provider)",
-             "CREATE UNIQUE INDEX `idx_externalAuths_collection_provider` ON `_externalAuths` "
-             "(collectionRef, provider, providerId)"],
+            [
+                "CREATE UNIQUE INDEX `idx_externalAuths_record_provider` ON `_externalAuths` "
+                "(collectionRef, recordRef, provider)",
+                "CREATE UNIQUE INDEX `idx_externalAuths_collection_provider` ON `_externalAuths` "
+                "(collectionRef, provider, providerId)",
+            ],
             deletable_by_owner=True,
-        ),  # fmt: skip
+        ),
         _system_base(
-            "pbc_4275539003", "_authOrigins", [_text("fingerprint", required=True, system=True)],
-            ["CREATE UNIQUE INDEX `idx_authOrigins_unique_pairs` ON `_authOrigins` "
-             "(collectionRef, recordRef, fingerprint)"],
+            "pbc_4275539003",
+            "_authOrigins",
+            [_text("fingerprint", required=True, system=True)],
+            [
+                "CREATE UNIQUE INDEX `idx_authOrigins_unique_pairs` ON `_authOrigins` "
+                "(collectionRef, recordRef, fingerprint)"
+            ],
             deletable_by_owner=True,
-        ),  # fmt: skip
+        ),
         superusers,
         users,
     ]

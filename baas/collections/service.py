@@ -21,14 +21,15 @@ from baas.collections.sync import SyncError, apply_change, lock_schema
 from baas.collections.validation import RuleChecker, validate_collection
 from baas.db.notify import publish
 from baas.errors import ApiError, BadRequestError, NotFoundError, ValidationError
+from baas.mail import validate_template
 
 __all__ = [
     "COLLECTIONS_TOPIC",
-    "install_system_collections",
     "create_collection",
     "delete_collection",
     "find_or_404",
     "import_collections",
+    "install_system_collections",
     "update_collection",
 ]
 
@@ -48,10 +49,14 @@ async def _begin_change(connection: AsyncConnection) -> Schema:
 
 
 async def _save(
-    connection: AsyncConnection, schema: Schema, old: Collection | None, candidate: Collection,
-    check_rule: RuleChecker, failure: str,
-) -> Schema:  # fmt: skip
-    errors = validate_collection(candidate, old, schema, check_rule)
+    connection: AsyncConnection,
+    schema: Schema,
+    old: Collection | None,
+    candidate: Collection,
+    check_rule: RuleChecker,
+    failure: str,
+) -> Schema:
+    errors = validate_collection(candidate, old, schema, check_rule, validate_template)
     if errors:
         raise ValidationError(errors, failure)
     new_schema = schema.with_collection(candidate)
@@ -157,8 +162,10 @@ async def import_collections(
     if not items:
         from baas.errors import FieldError
 
-        raise ValidationError({"collections": FieldError("validation_required", "Cannot be blank.")},
-                              "An error occurred while validating the submitted data.")  # fmt: skip
+        raise ValidationError(
+            {"collections": FieldError("validation_required", "Cannot be blank.")},
+            "An error occurred while validating the submitted data.",
+        )
     async with engine.begin() as connection:
         schema = await _begin_change(connection)
         try:
@@ -175,11 +182,18 @@ class _InvalidImportError(BadRequestError):
 
 # ozzo-validation's own errors: PocketBase prints them in lower case in the import failure message.
 _OZZO_CODES = {
-    "validation_required", "validation_nil", "validation_empty", "validation_nil_or_not_empty_required",
-    "validation_match_invalid", "validation_length_out_of_range", "validation_in_invalid",
-    "validation_not_in_invalid", "validation_min_greater_equal_than_required",
-    "validation_max_less_equal_than_required", "validation_is_domain",
-}  # fmt: skip
+    "validation_required",
+    "validation_nil",
+    "validation_empty",
+    "validation_nil_or_not_empty_required",
+    "validation_match_invalid",
+    "validation_length_out_of_range",
+    "validation_in_invalid",
+    "validation_not_in_invalid",
+    "validation_min_greater_equal_than_required",
+    "validation_max_less_equal_than_required",
+    "validation_is_domain",
+}
 
 
 def _plain(errors: Mapping[str, Any]) -> dict[str, Any]:
@@ -194,9 +208,13 @@ def _plain(errors: Mapping[str, Any]) -> dict[str, Any]:
 
 
 async def _save_imported(
-    connection: AsyncConnection, schema: Schema, old: Collection | None, candidate: Collection,
-    check_rule: RuleChecker, failure: str,
-) -> Schema:  # fmt: skip
+    connection: AsyncConnection,
+    schema: Schema,
+    old: Collection | None,
+    candidate: Collection,
+    check_rule: RuleChecker,
+    failure: str,
+) -> Schema:
     try:
         return await _save(connection, schema, old, candidate, check_rule, failure)
     except ValidationError as exc:
@@ -215,9 +233,12 @@ def _describe_failure(exc: ApiError) -> str:
 
 
 async def _import(
-    connection: AsyncConnection, schema: Schema, items: Sequence[Mapping[str, Any]], delete_missing: bool,
+    connection: AsyncConnection,
+    schema: Schema,
+    items: Sequence[Mapping[str, Any]],
+    delete_missing: bool,
     check_rule: RuleChecker,
-) -> Schema:  # fmt: skip
+) -> Schema:
     plans: list[tuple[Collection | None, Mapping[str, Any]]] = []
     for item in items:
         existing = None
@@ -241,8 +262,9 @@ async def _import(
             candidate = new_candidate(item)
             candidate.indexes = ddl.rename_in_indexes(None, candidate)
             deferred = _strip_forward_relations(candidate, schema, ordered)
-            schema = await _save_imported(connection, schema, None, candidate, check_rule,
-                                          "Failed to create collection.")  # fmt: skip
+            schema = await _save_imported(
+                connection, schema, None, candidate, check_rule, "Failed to create collection."
+            )
             if deferred:
                 created.append((candidate, item))
     for existing, item in ordered:
@@ -252,8 +274,9 @@ async def _import(
             merged = _merge_import(current, item, delete_missing)
             candidate = apply_changes(current, merged)
             candidate.indexes = ddl.rename_in_indexes(current, candidate)
-            schema = await _save_imported(connection, schema, current, candidate, check_rule,
-                                          "Failed to update collection.")  # fmt: skip
+            schema = await _save_imported(
+                connection, schema, current, candidate, check_rule, "Failed to update collection."
+            )
     for candidate, item in created:
         current = schema.find(candidate.id)
         assert current is not None
@@ -264,9 +287,11 @@ async def _import(
 
 
 async def _delete_for_import(
-    connection: AsyncConnection, schema: Schema, collection: Collection,
+    connection: AsyncConnection,
+    schema: Schema,
+    collection: Collection,
     plans: list[tuple[Collection | None, Mapping[str, Any]]],
-) -> Schema:  # fmt: skip
+) -> Schema:
     remaining = schema.without(collection.id)
     try:
         await apply_change(connection, collection, None, schema, remaining)
@@ -306,13 +331,16 @@ def _merge_import(current: Collection, item: Mapping[str, Any], delete_missing: 
         if isinstance(entry, Mapping) and entry.get("id") not in {f.id for f in current.fields}:
             name = entry.get("name")
             same = current.get_field(name) if isinstance(name, str) else None
-            if same is not None and same.TYPE == entry.get("type") and same.id not in known_ids:
+            if same is not None and entry.get("type") == same.TYPE and same.id not in known_ids:
                 entry = {**entry, "id": same.id}
         fields.append(entry)
     ids = {f.get("id") for f in fields if isinstance(f, Mapping)}
     names = {f.get("name") for f in fields if isinstance(f, Mapping)}
-    kept = [f.to_json() for f in current.fields
-            if (f.system or not delete_missing) and f.id not in ids and f.name not in names]  # fmt: skip
+    kept = [
+        f.to_json()
+        for f in current.fields
+        if (f.system or not delete_missing) and f.id not in ids and f.name not in names
+    ]
     return {**item, "fields": [*fields, *kept]}
 
 

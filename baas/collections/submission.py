@@ -166,8 +166,8 @@ def _complete_fields(candidate: Collection, previous: Collection | None) -> None
             fields[index] = field_from_json({**template, "id": kept_id})
             continue
         merged = {**template, **_user_options(submitted)}
-        merged["id"] = submitted.id or (previous.get_field(template["name"]).id
-                                        if previous and previous.get_field(template["name"]) else template["id"])  # fmt: skip
+        previous_field = previous.get_field(template["name"]) if previous else None
+        merged["id"] = submitted.id or (previous_field.id if previous_field else template["id"])
         fields[index] = field_from_json(merged)
     used_ids = {f.id for f in fields if f.id}
     for item in fields:

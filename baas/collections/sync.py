@@ -97,8 +97,9 @@ async def _write_definition(connection: AsyncConnection, collection: Collection,
     if is_new:
         # clock_timestamp(): collections created in one transaction keep their creation order.
         moment = text("clock_timestamp()")
-        await connection.execute(insert(tables.collections).values(id=collection.id, created=moment, updated=moment,
-                                                                   **values))  # fmt: skip
+        await connection.execute(
+            insert(tables.collections).values(id=collection.id, created=moment, updated=moment, **values)
+        )
     else:
         await connection.execute(
             update(tables.collections)
@@ -110,8 +111,12 @@ async def _write_definition(connection: AsyncConnection, collection: Collection,
 async def _create_view(connection: AsyncConnection, candidate: Collection, schema: Schema) -> None:
     query = normalise_query(candidate.view_query)
     if not query:
-        raise SyncError({"viewQuery": FieldError("validation_required", "Cannot be blank."),
-                         "fields": FieldError("validation_required", "Cannot be blank.")})  # fmt: skip
+        raise SyncError(
+            {
+                "viewQuery": FieldError("validation_required", "Cannot be blank."),
+                "fields": FieldError("validation_required", "Cannot be blank."),
+            }
+        )
     await connection.exec_driver_sql(f"SET LOCAL search_path = {DATA_SCHEMA}, pg_catalog")
     try:
         try:
@@ -152,9 +157,12 @@ def _view_error(message: str) -> SyncError:
 
 
 async def apply_change(
-    connection: AsyncConnection, old: Collection | None, new: Collection | None, old_schema: Schema,
+    connection: AsyncConnection,
+    old: Collection | None,
+    new: Collection | None,
+    old_schema: Schema,
     new_schema: Schema,
-) -> None:  # fmt: skip
+) -> None:
     """Create (old None), update, or delete (new None) one collection, metadata and storage."""
     if new is None:
         assert old is not None

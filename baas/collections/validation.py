@@ -7,7 +7,7 @@ Pure checks against the in-memory schema; the database is consulted only later, 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from baas.collections.auth_options import validate_auth_options
@@ -30,6 +30,18 @@ _RESERVED_AUTH_KEYS = {"passwordConfirm", "oldPassword"}
 RuleChecker = Callable[[str, Collection, Schema], str | None]
 """Returns the error message for an invalid rule (syntax or unknown references), else None."""
 
+TemplateChecker = Callable[[Mapping[str, Any], str, Iterable[str]], str | None]
+"""Returns why a mail template (``{subject, body}``) of a kind ("verification", ...) would not render."""
+
+# Where each auth mail template lives in the options, and its kind.
+_TEMPLATES = (
+    (("verificationTemplate",), "verification"),
+    (("resetPasswordTemplate",), "password-reset"),
+    (("confirmEmailChangeTemplate",), "email-change"),
+    (("otp", "emailTemplate"), "otp"),
+    (("authAlert", "emailTemplate"), "login-alert"),
+)
+
 
 def _name_error(name: str, max_length: int) -> FieldError | None:
     if not name:
@@ -48,7 +60,11 @@ def _name_error(name: str, max_length: int) -> FieldError | None:
 
 
 def validate_collection(
-    candidate: Collection, previous: Collection | None, schema: Schema, check_rule: RuleChecker
+    candidate: Collection,
+    previous: Collection | None,
+    schema: Schema,
+    check_rule: RuleChecker,
+    check_template: TemplateChecker | None = None,
 ) -> dict[str, Any]:
     """All problems of ``candidate`` (``previous`` is its stored version when updating)."""
     errors: dict[str, Any] = {}
@@ -91,6 +107,8 @@ def validate_collection(
     # A base collection turned into an auth one has no auth options to check: the type error says it all.
     if candidate.is_auth and "fields" not in errors and "type" not in errors:
         errors.update(_check_auth(candidate, with_candidate, check_rule))
+        if check_template is not None:
+            _merge(errors, _check_templates(candidate, check_template))
     return errors
 
 
@@ -98,8 +116,9 @@ def _check_id(collection_id: str, schema: Schema) -> FieldError | None:
     if not collection_id:
         return FieldError("validation_required", "Cannot be blank.")
     if len(collection_id) > 100:
-        return FieldError("validation_length_out_of_range", "The length must be between 1 and 100.",
-                          {"max": 100, "min": 1})  # fmt: skip
+        return FieldError(
+            "validation_length_out_of_range", "The length must be between 1 and 100.", {"max": 100, "min": 1}
+        )
     if not _ID.match(collection_id):
         return FieldError("validation_match_invalid", "Must be in a valid format.")
     if any(c.id == collection_id for c in schema):
@@ -118,7 +137,9 @@ def _check_name(candidate: Collection, previous: Collection | None, schema: Sche
         return FieldError("validation_collection_name_exists", "Collection name must be unique (case insensitive).")
     by_id = schema.find(candidate.name)
     if by_id is not None and by_id.id == candidate.name and by_id.id != candidate.id:
-        return FieldError("validation_collection_name_id_duplicate", "The name must not match an existing collection id.")
+        return FieldError(
+            "validation_collection_name_id_duplicate", "The name must not match an existing collection id."
+        )
     return None
 
 
@@ -141,7 +162,9 @@ def _check_fields(candidate: Collection, previous: Collection | None, schema: Sc
         if name_problem is None and item.name.lower() in _RESERVED_FIELD_NAMES:
             name_problem = FieldError("validation_not_in_invalid", "Must not be in list.")
         if name_problem is None and candidate.is_auth and item.name in _RESERVED_AUTH_KEYS:
-            name_problem = FieldError("validation_reserved_field_name", "The field name is reserved and cannot be used.")
+            name_problem = FieldError(
+                "validation_reserved_field_name", "The field name is reserved and cannot be used."
+            )
         if name_problem is None and item.name.lower() in seen_names:
             name_problem = FieldError(
                 "validation_duplicated_field_name",
@@ -157,11 +180,13 @@ def _check_fields(candidate: Collection, previous: Collection | None, schema: Sc
         if name_problem:
             problems["name"] = name_problem
         if item.id in seen_ids:
-            problems["id"] = FieldError("validation_duplicated_field_id",
-                                        f'Duplicated or invalid field id "{item.id}".')  # fmt: skip
+            problems["id"] = FieldError(
+                "validation_duplicated_field_id", f'Duplicated or invalid field id "{item.id}".'
+            )
         elif len(item.id) > 100:
-            problems["id"] = FieldError("validation_length_out_of_range", "The length must be between 1 and 100.",
-                                        {"max": 100, "min": 1})  # fmt: skip
+            problems["id"] = FieldError(
+                "validation_length_out_of_range", "The length must be between 1 and 100.", {"max": 100, "min": 1}
+            )
         problems.update(item.check_settings(context))
         if problems:
             errors[str(position)] = problems
@@ -226,16 +251,28 @@ def _check_indexes(candidate: Collection, previous: Collection | None, schema: S
         names.add(index.name.lower())
         if index.name.lower() in used_elsewhere:
             table = used_elsewhere[index.name.lower()]
-            return {key: FieldError("validation_existing_index_name",
-                                    f"The index name is already used in {table} collection.",
-                                    {"usedTableName": table})}  # fmt: skip
+            return {
+                key: FieldError(
+                    "validation_existing_index_name",
+                    f"The index name is already used in {table} collection.",
+                    {"usedTableName": table},
+                )
+            }
         if schema.find(index.name) is not None or index.name.lower() == candidate.name.lower():
-            return {key: FieldError("validation_invalid_index_expression",
-                                    f"The index name {index.name} is already used by a collection.")}  # fmt: skip
+            return {
+                key: FieldError(
+                    "validation_invalid_index_expression",
+                    f"The index name {index.name} is already used by a collection.",
+                )
+            }
         unknown = [c for c in (*index.column_names, *where_columns(index)) if c not in field_names]
         if unknown:
-            return {key: FieldError("validation_invalid_index_expression",
-                                    f"Failed to create index {index.name} - no such column: {unknown[0]}.")}  # fmt: skip
+            return {
+                key: FieldError(
+                    "validation_invalid_index_expression",
+                    f"Failed to create index {index.name} - no such column: {unknown[0]}.",
+                )
+            }
         definition = index.to_pocketbase().replace(f"`{index.name}`", "``")
         if definition in definitions:
             return {key: FieldError("validation_duplicated_index_definition", "The index definition already exists.")}
@@ -276,3 +313,27 @@ def _check_auth(candidate: Collection, schema: Schema, check_rule: RuleChecker) 
         if problem:
             errors.setdefault("mfa", {})["rule"] = problem
     return errors
+
+
+def _check_templates(candidate: Collection, check_template: TemplateChecker) -> dict[str, Any]:
+    fields = [f.name for f in candidate.fields if not f.hidden]
+    errors: dict[str, Any] = {}
+    for path, kind in _TEMPLATES:
+        node: Any = candidate.auth_options
+        for key in path:
+            node = node[key]
+        problem = check_template(node, kind, fields)
+        if problem:
+            target = errors
+            for key in path[:-1]:
+                target = target.setdefault(key, {})
+            target[path[-1]] = {"body": FieldError("validation_invalid_template", problem)}
+    return errors
+
+
+def _merge(into: dict[str, Any], extra: Mapping[str, Any]) -> None:
+    for key, value in extra.items():
+        if key in into and isinstance(into[key], dict) and isinstance(value, Mapping):
+            _merge(into[key], value)
+        else:
+            into.setdefault(key, value)

@@ -24,7 +24,7 @@ from baas.collections.scaffolds import id_field
 from baas.db.tables import DATA_SCHEMA
 from baas.ids import field_id, random_string
 
-__all__ = ["ViewQueryError", "unsafe_functions", "infer_fields", "normalise_query", "source_tables"]
+__all__ = ["ViewQueryError", "infer_fields", "normalise_query", "source_tables", "unsafe_functions"]
 
 _STATEMENT_TIMEOUT_MS = 5000
 
@@ -88,9 +88,9 @@ async def source_tables(connection: AsyncConnection, view_name: str) -> list[tup
     quoted = view_name.replace('"', '""')
     savepoint = await connection.begin_nested()
     try:
-        plan = (await connection.exec_driver_sql(
-            f'EXPLAIN (VERBOSE, FORMAT JSON) SELECT * FROM "{DATA_SCHEMA}"."{quoted}"'
-        )).scalar_one()  # fmt: skip
+        plan = (
+            await connection.exec_driver_sql(f'EXPLAIN (VERBOSE, FORMAT JSON) SELECT * FROM "{DATA_SCHEMA}"."{quoted}"')
+        ).scalar_one()
     except DBAPIError as exc:
         await savepoint.rollback()
         raise ViewQueryError(_database_message(exc)) from exc
@@ -101,15 +101,32 @@ async def source_tables(connection: AsyncConnection, view_name: str) -> list[tup
 
 # Functions a view may not call although PostgreSQL marks them safe to run: they run other queries or
 # read the server's configuration.
-_FORBIDDEN_FUNCTIONS = frozenset({
-    "query_to_xml", "query_to_xmlschema", "query_to_xml_and_xmlschema", "cursor_to_xml", "cursor_to_xmlschema",
-    "table_to_xml", "table_to_xmlschema", "table_to_xml_and_xmlschema", "schema_to_xml", "schema_to_xmlschema",
-    "schema_to_xml_and_xmlschema", "database_to_xml", "database_to_xmlschema", "database_to_xml_and_xmlschema",
-    "current_setting", "pg_settings_get_flags", "pg_show_all_settings", "pg_get_keywords",
-})  # fmt: skip
+_FORBIDDEN_FUNCTIONS = frozenset(
+    {
+        "query_to_xml",
+        "query_to_xmlschema",
+        "query_to_xml_and_xmlschema",
+        "cursor_to_xml",
+        "cursor_to_xmlschema",
+        "table_to_xml",
+        "table_to_xmlschema",
+        "table_to_xml_and_xmlschema",
+        "schema_to_xml",
+        "schema_to_xmlschema",
+        "schema_to_xml_and_xmlschema",
+        "database_to_xml",
+        "database_to_xmlschema",
+        "database_to_xml_and_xmlschema",
+        "current_setting",
+        "pg_settings_get_flags",
+        "pg_show_all_settings",
+        "pg_get_keywords",
+    }
+)
 # Volatile functions that are harmless in a view.
-_ALLOWED_VOLATILE = frozenset({"random", "random_normal", "gen_random_uuid", "uuidv4", "uuidv7", "clock_timestamp",
-                               "timeofday", "setseed"})  # fmt: skip
+_ALLOWED_VOLATILE = frozenset(
+    {"random", "random_normal", "gen_random_uuid", "uuidv4", "uuidv7", "clock_timestamp", "timeofday", "setseed"}
+)
 
 
 _FUNCTION_OIDS = re.compile(r":(?:funcid|aggfnoid|winfnoid) (\d+)")
@@ -179,8 +196,15 @@ _TYPE_FIELDS: dict[str, dict[str, Any]] = {
     "date": {"type": "date"},
 }
 
-_STORAGE_OF_TYPE = {"text": "text", "varchar": "text", "bool": "boolean", "float8": "double precision",
-                    "timestamptz": "timestamptz", "jsonb": "jsonb", "_text": "text[]"}  # fmt: skip
+_STORAGE_OF_TYPE = {
+    "text": "text",
+    "varchar": "text",
+    "bool": "boolean",
+    "float8": "double precision",
+    "timestamptz": "timestamptz",
+    "jsonb": "jsonb",
+    "_text": "text[]",
+}
 
 
 async def infer_fields(connection: AsyncConnection, query: str, schema: Schema, sources: list[str]) -> list[Field]:
@@ -225,8 +249,15 @@ def _infer_one(
         if source is None or _STORAGE_OF_TYPE.get(type_name, "?") not in source.column_sql():
             continue
         if column == "id" and name != "id":
-            return field_from_json({"name": name, "type": "relation", "id": field_id("relation", name),
-                                    "collectionId": collection.id, "maxSelect": 1})  # fmt: skip
+            return field_from_json(
+                {
+                    "name": name,
+                    "type": "relation",
+                    "id": field_id("relation", name),
+                    "collectionId": collection.id,
+                    "maxSelect": 1,
+                }
+            )
         clone = source.to_json() | {"name": name, "id": f"_clone_{random_string(4, _ALNUM)}"}
         return field_from_json(clone)
     spec = _TYPE_FIELDS.get(type_name, {"type": "json", "maxSize": 1})
@@ -234,7 +265,10 @@ def _infer_one(
 
 
 _ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-_ALIAS = re.compile(r"\b(?:from|join)\s+\"?(\w+)\"?(?:\s+(?:as\s+)?(?!on\b|where\b|join\b|left\b|inner\b|group\b|order\b|limit\b|cross\b|right\b|full\b)(\w+))?", re.I)
+_ALIAS = re.compile(
+    r"\b(?:from|join)\s+\"?(\w+)\"?(?:\s+(?:as\s+)?(?!on\b|where\b|join\b|left\b|inner\b|group\b|order\b|limit\b|cross\b|right\b|full\b)(\w+))?",
+    re.I,
+)
 _REFERENCE = re.compile(r"(?:\b(\w+)\.)?\"?(\w+)\"?\s+as\s+\"?(\w+)\"?", re.I)
 _PLAIN = re.compile(r"\b(\w+)\.\"?(\w+)\"?\s*(?:,|\bfrom\b)", re.I)
 

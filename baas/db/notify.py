@@ -74,7 +74,7 @@ class ChangeListener:
                 await asyncio.sleep(self._retry_delay)
                 continue
             lost = asyncio.Event()
-            connection.add_termination_listener(lambda _c: lost.set())
+            connection.add_termination_listener(lambda _c, lost=lost: lost.set())
             try:
                 await connection.add_listener(CHANNEL, self._on_notification)
                 if not first:

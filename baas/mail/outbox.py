@@ -22,8 +22,23 @@ from baas.db.tables import SYSTEM_SCHEMA
 from baas.ids import new_record_id
 from baas.mail.message import Message
 
-__all__ = ["FAILED", "MAIL_TOPIC", "PENDING", "SENDING", "SENT", "OutboxRow", "claim", "enqueue", "mail_outbox",
-           "mark_failed", "mark_sent", "next_due", "note_waiting", "purge", "retry_later"]  # fmt: skip
+__all__ = [
+    "FAILED",
+    "MAIL_TOPIC",
+    "PENDING",
+    "SENDING",
+    "SENT",
+    "OutboxRow",
+    "claim",
+    "enqueue",
+    "mail_outbox",
+    "mark_failed",
+    "mark_sent",
+    "next_due",
+    "note_waiting",
+    "purge",
+    "retry_later",
+]
 
 MAIL_TOPIC = "mail"
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
@@ -59,10 +74,19 @@ async def enqueue(connection: AsyncConnection, message: Message) -> str:
     if not message.to:
         raise ValueError("a mail needs at least one recipient")
     message_id = new_record_id()
-    await connection.execute(insert(mail_outbox).values(
-        id=message_id, recipients=list(message.to), subject=message.subject, html=message.html, text=message.text,
-        headers=dict(message.headers), status=PENDING, attempts=0, next_attempt_at=func.now(),
-    ))  # fmt: skip
+    await connection.execute(
+        insert(mail_outbox).values(
+            id=message_id,
+            recipients=list(message.to),
+            subject=message.subject,
+            html=message.html,
+            text=message.text,
+            headers=dict(message.headers),
+            status=PENDING,
+            attempts=0,
+            next_attempt_at=func.now(),
+        )
+    )
     # Delivered on commit to every process's listener, which wakes its worker.
     await publish(connection, MAIL_TOPIC)
     return message_id
@@ -88,8 +112,13 @@ async def claim(connection: AsyncConnection, *, limit: int, lease: timedelta) ->
 
 
 def _row(row: Any) -> OutboxRow:
-    message = Message(to=tuple(row["recipients"]), subject=row["subject"], html=row["html"], text=row["text"],
-                      headers=dict(row["headers"]))  # fmt: skip
+    message = Message(
+        to=tuple(row["recipients"]),
+        subject=row["subject"],
+        html=row["html"],
+        text=row["text"],
+        headers=dict(row["headers"]),
+    )
     return OutboxRow(id=row["id"], attempts=row["attempts"], message=message)
 
 
@@ -133,7 +162,11 @@ async def next_due(connection: AsyncConnection) -> datetime | None:
 
 async def purge(connection: AsyncConnection, *, sent_before: timedelta, failed_before: timedelta) -> None:
     """Forget delivered and given-up messages after their retention period."""
-    await connection.execute(delete(mail_outbox).where(or_(
-        and_(mail_outbox.c.status == SENT, mail_outbox.c.sent < func.now() - sent_before),
-        and_(mail_outbox.c.status == FAILED, mail_outbox.c.created < func.now() - failed_before),
-    )))  # fmt: skip
+    await connection.execute(
+        delete(mail_outbox).where(
+            or_(
+                and_(mail_outbox.c.status == SENT, mail_outbox.c.sent < func.now() - sent_before),
+                and_(mail_outbox.c.status == FAILED, mail_outbox.c.created < func.now() - failed_before),
+            )
+        )
+    )

@@ -75,7 +75,7 @@ class _Placeholders(NodeTransformer):
 
     def _expression(self, name: str, lineno: int) -> nodes.Expr | None:
         if name.startswith("RECORD:"):
-            field = name[len("RECORD:"):]
+            field = name[len("RECORD:") :]
             if "record" not in self.names or (self.fields is not None and field not in self.fields):
                 return None
             value: nodes.Expr = nodes.Getitem(nodes.Name("record", "load"), nodes.Const(field), "load")
@@ -91,7 +91,7 @@ class _Placeholders(NodeTransformer):
         for match in PLACEHOLDER.finditer(node.data):
             expression = self._expression(match.group(1), node.lineno)
             if expression is not None:
-                pieces += [nodes.TemplateData(node.data[start:match.start()]), expression]
+                pieces += [nodes.TemplateData(node.data[start : match.start()]), expression]
                 start = match.end()
         if not pieces:
             return node
@@ -131,8 +131,9 @@ def _describe(key: str, exc: Exception) -> str:
     return f"{where}: {message or type(exc).__name__}"
 
 
-def _render_part(template: Mapping[str, Any], key: str, context: Mapping[str, Any],
-                 fields: frozenset[str] | None) -> str:  # fmt: skip
+def _render_part(
+    template: Mapping[str, Any], key: str, context: Mapping[str, Any], fields: frozenset[str] | None
+) -> str:
     source = _source(template, key)
     try:
         compiled = _compile(source, key == "body", frozenset(context), fields)
@@ -184,8 +185,9 @@ def validate(template: Mapping[str, Any], variables: Iterable[str], record_field
             except TemplateSyntaxError as exc:
                 raise TemplateError(_describe(key, exc)) from None
             if unknown:
-                raise TemplateError(f"{key}: unknown variable {sorted(unknown)[0]!r} (available: "
-                                    f"{', '.join(sorted(names))})")  # fmt: skip
+                raise TemplateError(
+                    f"{key}: unknown variable {sorted(unknown)[0]!r} (available: {', '.join(sorted(names))})"
+                )
         with render_limits():
             for key in ("subject", "body"):
                 _render_part(template, key, context, fields)

@@ -39,18 +39,92 @@ from baas.mail.limits import (
 __all__ = ["MailEnvironment", "SecurityError"]
 
 _FILTERS = (
-    "abs", "attr", "batch", "capitalize", "count", "d", "default", "dictsort", "e", "escape", "first", "float",
-    "forceescape", "groupby", "int", "items", "join", "last", "length", "list", "lower", "map", "max", "min",
-    "reject", "rejectattr", "replace", "reverse", "round", "safe", "select", "selectattr", "slice", "sort",
-    "string", "striptags", "title", "tojson", "trim", "truncate", "unique", "upper", "urlencode", "wordcount",
+    "abs",
+    "attr",
+    "batch",
+    "capitalize",
+    "count",
+    "d",
+    "default",
+    "dictsort",
+    "e",
+    "escape",
+    "first",
+    "float",
+    "forceescape",
+    "groupby",
+    "int",
+    "items",
+    "join",
+    "last",
+    "length",
+    "list",
+    "lower",
+    "map",
+    "max",
+    "min",
+    "reject",
+    "rejectattr",
+    "replace",
+    "reverse",
+    "round",
+    "safe",
+    "select",
+    "selectattr",
+    "slice",
+    "sort",
+    "string",
+    "striptags",
+    "title",
+    "tojson",
+    "trim",
+    "truncate",
+    "unique",
+    "upper",
+    "urlencode",
+    "wordcount",
     "xmlattr",
-)  # fmt: skip
-_METHODS = frozenset({
-    "capitalize", "casefold", "count", "endswith", "find", "get", "index", "isalnum", "isalpha", "isdigit",
-    "islower", "isspace", "istitle", "isupper", "items", "join", "keys", "lower", "lstrip", "partition",
-    "removeprefix", "removesuffix", "replace", "rfind", "rpartition", "rsplit", "rstrip", "split", "splitlines",
-    "startswith", "strip", "swapcase", "title", "upper", "values", "is_integer",
-})  # fmt: skip
+)
+_METHODS = frozenset(
+    {
+        "capitalize",
+        "casefold",
+        "count",
+        "endswith",
+        "find",
+        "get",
+        "index",
+        "isalnum",
+        "isalpha",
+        "isdigit",
+        "islower",
+        "isspace",
+        "istitle",
+        "isupper",
+        "items",
+        "join",
+        "keys",
+        "lower",
+        "lstrip",
+        "partition",
+        "removeprefix",
+        "removesuffix",
+        "replace",
+        "rfind",
+        "rpartition",
+        "rsplit",
+        "rstrip",
+        "split",
+        "splitlines",
+        "startswith",
+        "strip",
+        "swapcase",
+        "title",
+        "upper",
+        "values",
+        "is_integer",
+    }
+)
 _BUILTIN_TYPES = (str, bytes, int, float, complex, dict, list, tuple, set, frozenset)
 # printf-style field widths/precisions ("%9999d", "%.9999f", "%*d") that would pad a string out.
 _PERCENT_WIDTH = re.compile(r"%[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
@@ -106,13 +180,17 @@ class MailEnvironment(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**", "%", "+"})
 
     def __init__(self, *, html: bool) -> None:
-        super().__init__(autoescape=html, undefined=StrictUndefined, loader=None, auto_reload=False,
-                         finalize=limited)  # fmt: skip
+        super().__init__(autoescape=html, undefined=StrictUndefined, loader=None, auto_reload=False, finalize=limited)
         self.filters = {name: _guard_filter(name, FILTERS[name]) for name in _FILTERS}
         self.filters["_steps"] = spend
         self.filters["_concat"] = _concat
-        self.globals = {"range": range, "dict": dict, "namespace": self.globals["namespace"],
-                        "cycler": self.globals["cycler"], "joiner": self.globals["joiner"]}  # fmt: skip
+        self.globals = {
+            "range": range,
+            "dict": dict,
+            "namespace": self.globals["namespace"],
+            "cycler": self.globals["cycler"],
+            "joiner": self.globals["joiner"],
+        }
 
     def bound(self, template: nodes.Template) -> nodes.Template:
         """Reject file access and recursive loops; wrap loops and concatenation (see ``_Bound``)."""

@@ -26,13 +26,22 @@ __all__ = ["compose", "send_template", "send_test_email"]
 
 _TEST_FAILED = "Failed to send the test email."
 # PocketBase's test mail: the claims of each template's token (None: the template has no token).
-_TEST_TOKENS = {"verification": ("verification", "verificationToken"),
-                "password-reset": ("passwordReset", "passwordResetToken"),
-                "email-change": ("emailChange", "emailChangeToken")}  # fmt: skip
+_TEST_TOKENS = {
+    "verification": ("verification", "verificationToken"),
+    "password-reset": ("passwordReset", "passwordResetToken"),
+    "email-change": ("emailChange", "emailChangeToken"),
+}
 
 
-def compose(app_settings: Mapping[str, Any], collection: Collection, template: str, record: Mapping[str, Any], *,
-            to: str | None = None, placeholders: Mapping[str, Any] | None = None) -> Message:  # fmt: skip
+def compose(
+    app_settings: Mapping[str, Any],
+    collection: Collection,
+    template: str,
+    record: Mapping[str, Any],
+    *,
+    to: str | None = None,
+    placeholders: Mapping[str, Any] | None = None,
+) -> Message:
     """Render template ``template`` (a ``TEMPLATES`` key) of ``collection`` for ``record``.
 
     Raises:
@@ -52,9 +61,16 @@ def compose(app_settings: Mapping[str, Any], collection: Collection, template: s
     return Message(to=(address,), subject=rendered.subject, html=rendered.html, text=rendered.text)
 
 
-async def send_template(connection: AsyncConnection, *, app_settings: Mapping[str, Any], collection: Collection,
-                        template: str, record: Mapping[str, Any], to: str | None = None,
-                        placeholders: Mapping[str, Any] | None = None) -> str:  # fmt: skip
+async def send_template(
+    connection: AsyncConnection,
+    *,
+    app_settings: Mapping[str, Any],
+    collection: Collection,
+    template: str,
+    record: Mapping[str, Any],
+    to: str | None = None,
+    placeholders: Mapping[str, Any] | None = None,
+) -> str:
     """Render ``collection``'s template for ``record`` and queue it in the caller's transaction.
 
     ``placeholders`` are the template's own values: ``{"TOKEN": ...}`` (verification, password-reset,
@@ -73,13 +89,15 @@ def _test_request(body: Any, schema: Schema) -> tuple[str, str, Collection]:
     errors: dict[str, FieldError] = {}
     collection = schema.find(name or SUPERUSERS)
     if name and (len(name) > 255 or collection is None or not collection.is_auth):
-        errors["collection"] = FieldError("validation_invalid_auth_collection",
-                                          "Must be a valid auth collection id or name.")  # fmt: skip
+        errors["collection"] = FieldError(
+            "validation_invalid_auth_collection", "Must be a valid auth collection id or name."
+        )
     if not email:
         errors["email"] = FieldError("validation_required", "Cannot be blank.")
     elif len(email) > 255:
-        errors["email"] = FieldError("validation_length_out_of_range", "The length must be between 1 and 255.",
-                                     {"max": 255, "min": 1})  # fmt: skip
+        errors["email"] = FieldError(
+            "validation_length_out_of_range", "The length must be between 1 and 255.", {"max": 255, "min": 1}
+        )
     elif not is_email(email):
         errors["email"] = FieldError("validation_is_email", "Must be a valid email address.")
     if not template:
@@ -102,8 +120,12 @@ def _test_placeholders(collection: Collection, template: str, email: str) -> dic
         claims["newEmail"] = email
     options = collection.auth_options.get(option, {})
     # Signed with a throwaway tokenKey: the token looks real but opens nothing.
-    token = issue_token(claims, collection_secret=str(options.get("secret", "")), token_key=random_string(50),
-                        duration_seconds=int(options.get("duration", 1800)))  # fmt: skip
+    token = issue_token(
+        claims,
+        collection_secret=str(options.get("secret", "")),
+        token_key=random_string(50),
+        duration_seconds=int(options.get("duration", 1800)),
+    )
     return {"TOKEN": token}
 
 
@@ -118,8 +140,14 @@ async def send_test_email(app_settings: Mapping[str, Any], schema: Schema, body:
     record = {field.name: f"__pb_test_{field.name}__" for field in collection.fields if not field.hidden}
     record["email"] = email
     try:
-        message = compose(app_settings, collection, template, record, to=email,
-                          placeholders=_test_placeholders(collection, template, email))  # fmt: skip
+        message = compose(
+            app_settings,
+            collection,
+            template,
+            record,
+            to=email,
+            placeholders=_test_placeholders(collection, template, email),
+        )
         config = SmtpConfig.from_settings(app_settings)
         await asyncio.to_thread(deliver, config, build_email(message, sender_of(app_settings)))
     except (DeliveryError, ValueError) as exc:  # TemplateError is a ValueError

@@ -56,9 +56,16 @@ class SmtpConfig:
         smtp = app_settings.get("smtp", {})
         if not smtp.get("enabled"):
             raise SmtpDisabledError()
-        return cls(host=smtp.get("host", ""), port=int(smtp.get("port", 0)), username=smtp.get("username", ""),
-                   password=smtp.get("password", ""), auth_method=smtp.get("authMethod", ""),
-                   tls=bool(smtp.get("tls")), local_name=smtp.get("localName", ""), timeout=timeout)  # fmt: skip
+        return cls(
+            host=smtp.get("host", ""),
+            port=int(smtp.get("port", 0)),
+            username=smtp.get("username", ""),
+            password=smtp.get("password", ""),
+            auth_method=smtp.get("authMethod", ""),
+            tls=bool(smtp.get("tls")),
+            local_name=smtp.get("localName", ""),
+            timeout=timeout,
+        )
 
     def redact(self, text: str) -> str:
         """``text`` without the password or the base64 forms an AUTH exchange would carry it in."""
@@ -77,8 +84,9 @@ def _b64(raw: bytes) -> str:
 def _connect(config: SmtpConfig) -> smtplib.SMTP:
     local = config.local_name or "localhost"
     if config.tls:
-        return smtplib.SMTP_SSL(config.host, config.port, local_hostname=local, timeout=config.timeout,
-                                context=ssl.create_default_context())  # fmt: skip
+        return smtplib.SMTP_SSL(
+            config.host, config.port, local_hostname=local, timeout=config.timeout, context=ssl.create_default_context()
+        )
     return smtplib.SMTP(config.host, config.port, local_hostname=local, timeout=config.timeout)
 
 
@@ -86,8 +94,10 @@ def _login(client: smtplib.SMTP, config: SmtpConfig, encrypted: bool) -> None:
     if not (config.username or config.password):
         return
     if not encrypted and config.host.lower() not in _LOCALHOST:
-        raise DeliveryError("refusing to send SMTP credentials over an unencrypted connection "
-                            "(enable tls, or use a server that offers STARTTLS)")  # fmt: skip
+        raise DeliveryError(
+            "refusing to send SMTP credentials over an unencrypted connection "
+            "(enable tls, or use a server that offers STARTTLS)"
+        )
     client.user, client.password = config.username, config.password
     if config.auth_method == "LOGIN":
         client.auth("LOGIN", client.auth_login)

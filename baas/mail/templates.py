@@ -53,8 +53,12 @@ def _record_value(value: Any) -> Any:
     return format_datetime(value) if isinstance(value, datetime) else value
 
 
-def mail_context(app_settings: Mapping[str, Any], collection: Collection, record: Mapping[str, Any],
-                 placeholders: Mapping[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
+def mail_context(
+    app_settings: Mapping[str, Any],
+    collection: Collection,
+    record: Mapping[str, Any],
+    placeholders: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """The Jinja variables of a template: settings, the record without hidden fields, and extras.
 
     ``placeholders`` are keyed by placeholder name, with or without braces (``TOKEN`` or ``{TOKEN}``);
@@ -75,8 +79,9 @@ def mail_context(app_settings: Mapping[str, Any], collection: Collection, record
     return context
 
 
-def validate_template(template: Mapping[str, Any], name: str | None = None,
-                      record_fields: Iterable[str] | None = None) -> str | None:  # fmt: skip
+def validate_template(
+    template: Mapping[str, Any], name: str | None = None, record_fields: Iterable[str] | None = None
+) -> str | None:
     """Why ``template`` would fail to render, or None.
 
     Args:

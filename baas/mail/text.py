@@ -12,12 +12,31 @@ from html.parser import HTMLParser
 __all__ = ["html_to_text"]
 
 _WHITESPACE = re.compile(r"\s+")
-_SKIPPED = frozenset({"style", "script", "iframe", "applet", "object", "svg", "img", "button", "form", "textarea",
-                      "input", "select", "option", "template", "head", "title"})  # fmt: skip
+_SKIPPED = frozenset(
+    {
+        "style",
+        "script",
+        "iframe",
+        "applet",
+        "object",
+        "svg",
+        "img",
+        "button",
+        "form",
+        "textarea",
+        "input",
+        "select",
+        "option",
+        "template",
+        "head",
+        "title",
+    }
+)
 _INLINE = frozenset({"a", "span", "small", "strike", "strong", "sub", "sup", "em", "b", "u", "i"})
 # Elements without an end tag: they must not open a skipped region.
-_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
-                   "wbr"})  # fmt: skip
+_VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+)
 
 
 class _Converter(HTMLParser):

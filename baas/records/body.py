@@ -1,17 +1,25 @@
 """Reading a record submission: a JSON object, or multipart/form-data (form values, ``@jsonPayload``,
-file parts). Keys keep their modifiers (``tags+``, ``+tags``, ``views-``, ``slug:autogenerate``)."""
+file parts). Keys keep their modifiers (``tags+``, ``+tags``, ``views-``, ``slug:autogenerate``).
+
+The body is read as a stream under a per-request byte limit (the record routes' limit grows with the
+collection's file fields, as PocketBase's does): a declared ``Content-Length`` over the limit is
+refused before reading, and the bytes actually received are counted whatever it claims. File parts
+are spooled to temporary files as they arrive, never held whole in memory.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
+from urllib.parse import parse_qsl
 
 from litestar import Request
-from litestar.datastructures import UploadFile
+from litestar.exceptions import HTTPException
 
 from baas.api.bodies import parse_json
-from baas.errors import BadRequestError
-from baas.records.submission import Submission, Upload
+from baas.errors import BadRequestError, PayloadTooLargeError
+from baas.files.multipart import FormTooLargeError, MalformedFormError, read_multipart
+from baas.records.submission import Submission
 
 __all__ = ["MALFORMED", "read_submission", "submission_from_mapping"]
 
@@ -28,14 +36,42 @@ def submission_from_mapping(body: Any) -> Submission:
     return Submission(values=dict(body))
 
 
-async def read_submission(request: Request[Any, Any, Any], *, json_message: str = MALFORMED) -> Submission:
+async def _chunks(request: Request[Any, Any, Any]) -> AsyncIterator[bytes]:
+    try:
+        async for chunk in request.stream():
+            yield chunk
+    except HTTPException as exc:
+        # The client went away mid-body (Litestar reports it as a server error) or sent too much.
+        if exc.status_code == 413:
+            raise PayloadTooLargeError() from exc
+        raise BadRequestError(MALFORMED) from exc
+
+
+async def _read_bytes(request: Request[Any, Any, Any], limit: int) -> bytes:
+    body = bytearray()
+    async for chunk in _chunks(request):
+        body += chunk
+        if len(body) > limit:
+            raise PayloadTooLargeError()
+    return bytes(body)
+
+
+def _declared_length(request: Request[Any, Any, Any]) -> int | None:
+    raw = request.headers.get("content-length")
+    return int(raw) if raw is not None and raw.strip().isdigit() else None
+
+
+async def read_submission(request: Request[Any, Any, Any], *, limit: int, json_message: str = MALFORMED) -> Submission:
     """The submitted values; ``json_message`` is the error for a malformed JSON body."""
+    declared = _declared_length(request)
+    if declared is not None and declared > limit:
+        raise PayloadTooLargeError()
     content_type = request.headers.get("content-type", "").lower()
-    if content_type.startswith("multipart/form-data") or content_type.startswith(
-        "application/x-www-form-urlencoded"
-    ):
-        return await _read_form(request)
-    raw = await request.body()
+    if content_type.startswith("multipart/form-data"):
+        return await _read_multipart(request, limit)
+    raw = await _read_bytes(request, limit)
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        return _submission(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
     if raw.strip() and "json" not in content_type:
         raise BadRequestError(UNSUPPORTED_TYPE)
     payload = parse_json(raw, json_message)
@@ -44,19 +80,31 @@ async def read_submission(request: Request[Any, Any, Any], *, json_message: str 
     return submission_from_mapping(payload)
 
 
-async def _read_form(request: Request[Any, Any, Any]) -> Submission:
+async def _read_multipart(request: Request[Any, Any, Any], limit: int) -> Submission:
+    boundary = request.content_type[1].get("boundary")
+    if not boundary:
+        raise BadRequestError(MALFORMED)
     try:
-        form = await request.form()
-    except Exception as exc:  # malformed multipart bodies raise a variety of parser errors
+        form = await read_multipart(_chunks(request), boundary, limit=limit)
+    except FormTooLargeError as exc:
+        raise PayloadTooLargeError() from exc
+    except MalformedFormError as exc:
         raise BadRequestError(MALFORMED) from exc
+    try:
+        submission = _submission(form.values)
+    except BaseException:
+        form.close()
+        raise
+    for upload in form.uploads:
+        submission.uploads.setdefault(upload.key, []).append(upload)
+    return submission
+
+
+def _submission(pairs: list[tuple[str, str]]) -> Submission:
     submission = Submission()
-    for key, value in form.multi_items():
-        if isinstance(value, UploadFile):
-            upload = Upload(key=key, filename=value.filename or "", content_type=value.content_type or "", file=value)
-            submission.uploads.setdefault(key, []).append(upload)
-            continue
+    for key, value in pairs:
         if key == JSON_PAYLOAD:
-            payload = parse_json(str(value).encode(), MALFORMED)
+            payload = parse_json(value.encode(), MALFORMED)
             if not isinstance(payload, Mapping):
                 raise BadRequestError(MALFORMED)
             submission.values.update(payload)

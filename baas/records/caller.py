@@ -26,9 +26,7 @@ class Caller:
 
     def owns(self, collection_id: str, record_id: str) -> bool:
         return (
-            self.identity is not None
-            and self.identity.collection.id == collection_id
-            and self.identity.id == record_id
+            self.identity is not None and self.identity.collection.id == collection_id and self.identity.id == record_id
         )
 
     def request_info(self, body: Mapping[str, Any] | None = None, *, method: str | None = None) -> RequestInfo:

@@ -2,7 +2,8 @@
 
 For every relation field that references the deleted records: ``cascadeDelete`` deletes the
 referencing records too (recursively); otherwise the reference is removed, unless the field is
-required and would become empty, which refuses the whole deletion.
+required and would become empty, which refuses the whole deletion. Every deleted record's files are
+doomed in the same transaction (deleted from storage after the commit, by the request or the sweep).
 """
 
 from __future__ import annotations
@@ -17,10 +18,20 @@ from sqlalchemy.types import Text
 
 from baas.collections.model import Collection
 from baas.collections.registry import CollectionRegistry, Schema
+from baas.collections.scaffolds import SUPERUSERS
 from baas.collections.service import find_or_404
 from baas.errors import BadRequestError
+from baas.files import journal
+from baas.records.attachments import file_keys
 
-__all__ = ["DeletedRecord", "RequiredReferenceError", "delete_where", "truncate_collection"]
+__all__ = [
+    "DeletedRecord",
+    "LastSuperuserError",
+    "RequiredReferenceError",
+    "delete_where",
+    "ensure_a_superuser_remains",
+    "truncate_collection",
+]
 
 
 @dataclass(frozen=True)
@@ -30,9 +41,7 @@ class DeletedRecord:
 
 
 class RequiredReferenceError(BadRequestError):
-    default_message = (
-        "Failed to delete record. Make sure that the record is not part of a required relation reference."
-    )
+    default_message = "Failed to delete record. Make sure that the record is not part of a required relation reference."
 
 
 async def delete_where(
@@ -42,6 +51,8 @@ async def delete_where(
     table = collection.table
     rows = (await connection.execute(delete(table).where(condition).returning(*table.c))).mappings().all()
     deleted = [DeletedRecord(collection, dict(row)) for row in rows]
+    # Their files go once this transaction commits (baas.files.journal).
+    await journal.doom(connection, [key for row in rows for key in file_keys(collection, dict(row))])
     ids = [row["id"] for row in rows]
     if not ids:
         return deleted
@@ -61,7 +72,7 @@ async def _follow(
     id_array = array([literal(i, Text()) for i in ids]) if len(ids) < 1000 else literal(ids, ARRAY(Text()))
     if field.is_multiple:
         points_here = column.op("&&")(id_array)
-        emptied = column.op("<@")(id_array)
+        emptied: ColumnElement[bool] = column.op("<@")(id_array)
     else:
         points_here = column.in_(ids)
         emptied = true()
@@ -83,6 +94,20 @@ async def _follow(
     return []
 
 
+class LastSuperuserError(BadRequestError):
+    default_message = "The last superuser cannot be deleted."
+
+
+async def ensure_a_superuser_remains(connection: AsyncConnection, schema: Schema) -> None:
+    """Refuse (and so roll back) a deletion that would leave no superuser: nobody could manage the server."""
+    superusers = schema.find(SUPERUSERS)
+    if superusers is None:
+        return
+    table = superusers.table
+    if (await connection.execute(select(literal(1)).select_from(table).limit(1))).first() is None:
+        raise LastSuperuserError()
+
+
 async def truncate_collection(engine: AsyncEngine, registry: CollectionRegistry, id_or_name: str) -> None:
     collection = find_or_404(registry.schema, id_or_name)
     if collection.is_view:
@@ -90,7 +115,8 @@ async def truncate_collection(engine: AsyncEngine, registry: CollectionRegistry,
     async with engine.begin() as connection:
         try:
             await delete_where(connection, registry.schema, collection, true())
-        except RequiredReferenceError as exc:
+            await ensure_a_superuser_remains(connection, registry.schema)
+        except (RequiredReferenceError, LastSuperuserError) as exc:
             raise BadRequestError(
                 "Failed to truncate collection (most likely due to required cascade delete record references)."
             ) from exc

@@ -19,11 +19,10 @@ from baas.collections.fields.password import PasswordField
 from baas.collections.fields.text import TextField
 from baas.collections.model import Collection
 from baas.errors import FieldError
-from baas.ids import random_string
+from baas.ids import new_token_key
 
 __all__ = ["Draft", "build_draft", "split_key"]
 
-_TOKEN_KEY_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 # Keys with a meaning of their own in auth collections (never fields).
 AUTH_EXTRA_KEYS = ("passwordConfirm", "oldPassword")
 
@@ -126,7 +125,9 @@ def _auth_extras(collection: Collection, draft: Draft, values: Mapping[str, Any]
         draft.new_password = None  # an empty password on update means "unchanged"
 
 
-def _system_values(collection: Collection, draft: Draft, *, is_create: bool, previous: Mapping[str, Any] | None) -> None:
+def _system_values(
+    collection: Collection, draft: Draft, *, is_create: bool, previous: Mapping[str, Any] | None
+) -> None:
     row = draft.row
     for item in collection.fields:
         if isinstance(item, AutodateField):
@@ -135,7 +136,7 @@ def _system_values(collection: Collection, draft: Draft, *, is_create: bool, pre
             row[item.name] = item.autogenerate()
     if collection.is_auth and (is_create or draft.new_password is not None):
         # A new password (or a new record) gets a new token key: older tokens stop working.
-        row["tokenKey"] = random_string(50, _TOKEN_KEY_ALPHABET)
+        row["tokenKey"] = new_token_key()
     if not is_create and previous is not None and row.get("id") != previous.get("id"):
         draft.fail("id", FieldError("validation_pk_change", "The record primary key cannot be changed."))
 

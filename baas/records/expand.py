@@ -84,7 +84,7 @@ async def attach_expand(
     schema: Schema,
     caller: Caller,
     collection: Collection,
-    rows: Sequence[Mapping[str, Any]],
+    rows: Sequence[Mapping[Any, Any]],
     documents: Sequence[dict[str, Any]],
     tree: ExpandTree,
 ) -> None:
@@ -127,9 +127,13 @@ async def attach_expand(
 
 
 async def _fetch(
-    connection: AsyncConnection, schema: Schema, caller: Caller, target: Collection, ids: list[str],
+    connection: AsyncConnection,
+    schema: Schema,
+    caller: Caller,
+    target: Collection,
+    ids: list[str],
     children: ExpandTree,
-) -> dict[str, dict[str, Any]]:  # fmt: skip
+) -> dict[str, dict[str, Any]]:
     if not ids:
         return {}
     scope = rule_scope(target, schema, caller, "viewRule")
@@ -148,9 +152,14 @@ async def _fetch(
 
 
 async def _fetch_back(
-    connection: AsyncConnection, schema: Schema, caller: Caller, source: Collection, relation: RelationField,
-    parent_ids: list[str], children: ExpandTree,
-) -> dict[str, list[dict[str, Any]]]:  # fmt: skip
+    connection: AsyncConnection,
+    schema: Schema,
+    caller: Caller,
+    source: Collection,
+    relation: RelationField,
+    parent_ids: list[str],
+    children: ExpandTree,
+) -> dict[str, list[dict[str, Any]]]:
     scope = rule_scope(source, schema, caller, "viewRule")
     if scope is None:
         return {}

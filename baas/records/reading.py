@@ -29,8 +29,9 @@ def _check_not_locked(collection: Collection, caller: Caller, rule_name: str) ->
     return rule
 
 
-async def list_records(engine: AsyncEngine, schema: Schema, collection: Collection, caller: Caller,
-                       query: Mapping[str, str]) -> dict[str, Any]:  # fmt: skip
+async def list_records(
+    engine: AsyncEngine, schema: Schema, collection: Collection, caller: Caller, query: Mapping[str, str]
+) -> dict[str, Any]:
     rule = _check_not_locked(collection, caller, "listRule")
     paging = parse_paging(query)
     table = collection.table
@@ -60,9 +61,13 @@ async def list_records(engine: AsyncEngine, schema: Schema, collection: Collecti
 
 
 async def read_documents(
-    connection: AsyncConnection, schema: Schema, collection: Collection, caller: Caller,
-    rows: Any, query: Mapping[str, str],
-) -> list[dict[str, Any]]:  # fmt: skip
+    connection: AsyncConnection,
+    schema: Schema,
+    collection: Collection,
+    caller: Caller,
+    rows: Any,
+    query: Mapping[str, str],
+) -> list[dict[str, Any]]:
     """Rows to response JSON, with ``?expand=`` applied (``?fields=`` is applied by the route)."""
     documents = serialize_rows(collection, rows, caller)
     tree = parse_expand(query.get("expand"))
@@ -71,8 +76,14 @@ async def read_documents(
     return documents
 
 
-async def view_record(engine: AsyncEngine, schema: Schema, collection: Collection, caller: Caller,
-                      record_id: str, query: Mapping[str, str]) -> dict[str, Any]:  # fmt: skip
+async def view_record(
+    engine: AsyncEngine,
+    schema: Schema,
+    collection: Collection,
+    caller: Caller,
+    record_id: str,
+    query: Mapping[str, str],
+) -> dict[str, Any]:
     rule = _check_not_locked(collection, caller, "viewRule")
     table = collection.table
     compiler = Compiler(collection, schema, caller.request_info(), table=table)

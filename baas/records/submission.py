@@ -5,22 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from litestar.datastructures import UploadFile
+from baas.files.uploads import Upload
 
 __all__ = ["Submission", "Upload"]
-
-
-@dataclass(frozen=True)
-class Upload:
-    """One uploaded file part (its content stays in the spooled temporary file)."""
-
-    key: str
-    filename: str
-    content_type: str
-    file: UploadFile
 
 
 @dataclass
 class Submission:
     values: dict[str, Any] = field(default_factory=dict)
+    # File parts by form key (``docs``, ``docs+``, ``requests.0.docs``); their content is spooled.
     uploads: dict[str, list[Upload]] = field(default_factory=dict)
+
+    def all_uploads(self) -> list[Upload]:
+        return [upload for uploads in self.uploads.values() for upload in uploads]
+
+    def close(self) -> None:
+        """Free the spooled uploads (safe to call more than once)."""
+        for upload in self.all_uploads():
+            upload.close()

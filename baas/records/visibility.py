@@ -25,9 +25,13 @@ CAN_MANAGE = "_can_manage"
 
 
 def rule_condition(
-    collection: Collection, schema: Schema, caller: Caller, rule: str | None, table: FromClause,
+    collection: Collection,
+    schema: Schema,
+    caller: Caller,
+    rule: str | None,
+    table: FromClause,
     body: Mapping[str, Any] | None = None,
-) -> ColumnElement[bool]:  # fmt: skip
+) -> ColumnElement[bool]:
     """The SQL condition of an API rule for the caller (callers check ``None`` rules themselves)."""
     if caller.is_superuser or rule == "":
         return true()
@@ -70,7 +74,7 @@ def order_column(collection: Collection, table: FromClause) -> ColumnElement[Any
     return table.c.id if collection.is_view else table.c["_rowid"]
 
 
-def serialize_rows(collection: Collection, rows: Sequence[Mapping[str, Any]], caller: Caller) -> list[dict[str, Any]]:
+def serialize_rows(collection: Collection, rows: Sequence[Mapping[Any, Any]], caller: Caller) -> list[dict[str, Any]]:
     documents = []
     for row in rows:
         show_email = bool(row.get(CAN_MANAGE)) or caller.is_superuser or caller.owns(collection.id, str(row["id"]))

@@ -158,10 +158,25 @@ def _int(field: str, moment: Sql) -> Sql:
 
 
 _TO_CHAR = {
-    "d": "DD", "f": "SS.MS", "F": "YYYY-MM-DD", "H": "HH24", "I": "HH12", "j": "DDD", "m": "MM",
-    "M": "MI", "p": "AM", "P": "am", "R": "HH24:MI", "S": "SS", "T": "HH24:MI:SS", "u": "ID",
-    "Y": "YYYY", "G": "IYYY", "g": "IY", "V": "IW",
-}  # fmt: skip
+    "d": "DD",
+    "f": "SS.MS",
+    "F": "YYYY-MM-DD",
+    "H": "HH24",
+    "I": "HH12",
+    "j": "DDD",
+    "m": "MM",
+    "M": "MI",
+    "p": "AM",
+    "P": "am",
+    "R": "HH24:MI",
+    "S": "SS",
+    "T": "HH24:MI:SS",
+    "u": "ID",
+    "Y": "YYYY",
+    "G": "IYYY",
+    "g": "IY",
+    "V": "IW",
+}
 _SPECIAL: dict[str, Callable[[Sql], Sql]] = {
     "e": lambda t: _lpad(_int("day", t), " "),
     "k": lambda t: _lpad(_int("hour", t), " "),

@@ -12,8 +12,14 @@ from typing import Any
 
 from baas.errors import FieldError
 
-__all__ = ["SECRET_PATHS", "InvalidSettingsError", "default_settings", "merge_settings", "public_settings",
-           "validate_settings"]  # fmt: skip
+__all__ = [
+    "SECRET_PATHS",
+    "InvalidSettingsError",
+    "default_settings",
+    "merge_settings",
+    "public_settings",
+    "validate_settings",
+]
 
 
 class InvalidSettingsError(ValueError):
@@ -21,18 +27,39 @@ class InvalidSettingsError(ValueError):
 
 
 def _s3() -> dict[str, Any]:
-    return {"enabled": False, "bucket": "", "region": "", "endpoint": "", "accessKey": "", "secret": "",
-            "forcePathStyle": False}  # fmt: skip
+    return {
+        "enabled": False,
+        "bucket": "",
+        "region": "",
+        "endpoint": "",
+        "accessKey": "",
+        "secret": "",
+        "forcePathStyle": False,
+    }
 
 
 _DEFAULTS: dict[str, Any] = {
     "superuserIPs": [],
-    "smtp": {"enabled": False, "port": 587, "host": "smtp.example.com", "username": "", "password": "",
-             "authMethod": "", "tls": False, "localName": ""},  # fmt: skip
+    "smtp": {
+        "enabled": False,
+        "port": 587,
+        "host": "smtp.example.com",
+        "username": "",
+        "password": "",
+        "authMethod": "",
+        "tls": False,
+        "localName": "",
+    },
     "backups": {"cron": "", "cronMaxKeep": 3, "s3": _s3()},
     "s3": _s3(),
-    "meta": {"accentColor": "#1055c9", "appName": "Acme", "appURL": "http://localhost:8090",
-             "senderName": "Support", "senderAddress": "support@example.com", "hideControls": False},  # fmt: skip
+    "meta": {
+        "accentColor": "#1055c9",
+        "appName": "Acme",
+        "appURL": "http://localhost:8090",
+        "senderName": "Support",
+        "senderAddress": "support@example.com",
+        "hideControls": False,
+    },
     # Unlike PocketBase (off by default), baas limits the auth endpoints out of the box; the other
     # PocketBase default rules (create, batch, the whole API) are offered in the docs.
     "rateLimits": {
@@ -86,9 +113,8 @@ def _merge(path: str, default: Any, current: Any, value: Any) -> Any:
     elif isinstance(default, str):
         if isinstance(value, str):
             return value
-    elif isinstance(default, list):
-        if isinstance(value, list) and all(isinstance(v, str) for v in value):
-            return list(value)
+    elif isinstance(default, list) and isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return list(value)
     raise InvalidSettingsError(path)
 
 
@@ -123,8 +149,9 @@ def public_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
 
 def _min(value: int, low: int) -> FieldError | None:
     if value < low:
-        return FieldError("validation_min_greater_equal_than_required", f"Must be no less than {low}.",
-                          {"threshold": low})  # fmt: skip
+        return FieldError(
+            "validation_min_greater_equal_than_required", f"Must be no less than {low}.", {"threshold": low}
+        )
     return None
 
 
@@ -135,8 +162,9 @@ def validate_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
     if not meta["appName"].strip():
         meta_errors["appName"] = FieldError("validation_required", "Cannot be blank.")
     elif len(meta["appName"]) > 255:
-        meta_errors["appName"] = FieldError("validation_length_too_long", "The length must be no more than 255.",
-                                            {"max": 255, "min": 0})  # fmt: skip
+        meta_errors["appName"] = FieldError(
+            "validation_length_too_long", "The length must be no more than 255.", {"max": 255, "min": 0}
+        )
     if not meta["appURL"].strip():
         meta_errors["appURL"] = FieldError("validation_required", "Cannot be blank.")
     if not meta["senderName"].strip():
@@ -169,14 +197,17 @@ def validate_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
     for key in ("s3",):
         s3 = settings[key]
         if s3["enabled"]:
-            s3_errors = {name: FieldError("validation_required", "Cannot be blank.")
-                         for name in ("bucket", "region", "endpoint", "accessKey", "secret") if not s3[name]}  # fmt: skip
+            s3_errors = {
+                name: FieldError("validation_required", "Cannot be blank.")
+                for name in ("bucket", "region", "endpoint", "accessKey", "secret")
+                if not s3[name]
+            }
             if s3_errors:
                 errors[key] = s3_errors
     rate = settings["rateLimits"]
     rule_errors: dict[str, Any] = {}
     for index, rule in enumerate(rate["rules"]):
-        problems = {}
+        problems: dict[str, FieldError | None] = {}
         if not rule["label"]:
             problems["label"] = FieldError("validation_required", "Cannot be blank.")
         if rule["audience"] not in ("", "@guest", "@auth"):
@@ -185,6 +216,7 @@ def validate_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
             problems["duration"] = _min(rule["duration"], 1)
         if rule["maxRequests"] < 1:
             problems["maxRequests"] = _min(rule["maxRequests"], 1)
+        problems = {key: problem for key, problem in problems.items() if problem is not None}
         if problems:
             rule_errors[str(index)] = problems
     if rule_errors:
@@ -193,7 +225,11 @@ def validate_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
     lockout_errors = {k: e for k in ("maxAttempts", "window", "duration") if (e := _min(lockout[k], 1))}
     if lockout_errors:
         errors["lockout"] = lockout_errors
-    logs_errors = {k: e for k in ("maxDays", "maxDataSize", "minLevel") if (e := _min(settings["logs"][k], 0 if k != "minLevel" else -100))}
+    logs_errors = {
+        k: e
+        for k in ("maxDays", "maxDataSize", "minLevel")
+        if (e := _min(settings["logs"][k], 0 if k != "minLevel" else -100))
+    }
     if logs_errors:
         errors["logs"] = logs_errors
     return errors

@@ -39,7 +39,9 @@ class SettingsStore:
             raise BadRequestError("An error occurred while loading the submitted data.")
         async with engine.begin() as connection:
             # Serialise concurrent PATCHes: each merges over the latest stored document.
-            await connection.execute(select(tables.settings.c.key).where(tables.settings.c.key == _KEY).with_for_update())
+            await connection.execute(
+                select(tables.settings.c.key).where(tables.settings.c.key == _KEY).with_for_update()
+            )
             stored = await _load(connection)
             try:
                 merged = merge_settings(stored, body)

@@ -50,9 +50,7 @@ async def api(module_server: RunningServer, module_database_url: str) -> AsyncIt
 
 
 @pytest_asyncio.fixture(loop_scope="module")
-async def fresh_api(
-    pg_admin_url: str, template_database: str, tmp_path: Path
-) -> AsyncIterator[Api]:
+async def fresh_api(pg_admin_url: str, template_database: str, tmp_path: Path) -> AsyncIterator[Api]:
     """A server on a database of its own (for tests that delete or inspect everything)."""
     url = await create_database(pg_admin_url, template_database)
     server = RunningServer(make_settings(url, tmp_path / "data"))

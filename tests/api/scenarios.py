@@ -88,9 +88,15 @@ class Api:
         return auth.format(**self.tokens)
 
     async def call(
-        self, method: str, url: str, body: Any = NO_BODY, *, auth: str = SUPERUSER,
-        content_type: str | None = None, headers: Mapping[str, str] | None = None,
-    ) -> httpx.Response:  # fmt: skip
+        self,
+        method: str,
+        url: str,
+        body: Any = NO_BODY,
+        *,
+        auth: str = SUPERUSER,
+        content_type: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
         sent = dict(headers or {})
         token = self.authorization(auth)
         if token is not None and "Authorization" not in sent:
@@ -166,9 +172,10 @@ def matches(actual: Any, expected: Any) -> bool:
         return isinstance(actual, Mapping) and all(k in actual and matches(actual[k], v) for k, v in expected.items())
     if isinstance(expected, list):
         return (
-            isinstance(actual, list) and len(actual) == len(expected)
+            isinstance(actual, list)
+            and len(actual) == len(expected)
             and all(matches(a, e) for a, e in zip(actual, expected, strict=True))
-        )  # fmt: skip
+        )
     return bool(actual == expected) and isinstance(actual, bool) == isinstance(expected, bool)
 
 
@@ -193,15 +200,15 @@ async def snapshot(database_url: str) -> dict[str, Any]:
         state: dict[str, Any] = {}
         queries = {
             "columns": "SELECT table_name, column_name, ordinal_position, data_type, is_nullable, column_default "
-                       "FROM information_schema.columns WHERE table_schema = 'data' ORDER BY 1, 3",
+            "FROM information_schema.columns WHERE table_schema = 'data' ORDER BY 1, 3",
             "indexes": "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'data' ORDER BY 1",
             "constraints": "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                           "WHERE connamespace = 'data'::regnamespace ORDER BY 1, 2",
+            "WHERE connamespace = 'data'::regnamespace ORDER BY 1, 2",
             "views": "SELECT table_name, view_definition FROM information_schema.views "
-                     "WHERE table_schema = 'data' ORDER BY 1",
+            "WHERE table_schema = 'data' ORDER BY 1",
             "collections": "SELECT id, name, type, system, definition::text, created, updated "
-                           "FROM baas.collections ORDER BY id",
-        }  # fmt: skip
+            "FROM baas.collections ORDER BY id",
+        }
         for key, query in queries.items():
             state[key] = [tuple(row) for row in await connection.fetch(query)]
         tables = await connection.fetch(
@@ -213,8 +220,10 @@ async def snapshot(database_url: str) -> dict[str, Any]:
             parts = []
             for index, (table,) in enumerate(tables):
                 quoted = '"' + table.replace('"', '""') + '"'
-                parts.append(f"SELECT {index}, md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '')) "
-                             f"FROM data.{quoted} t")  # fmt: skip
+                parts.append(
+                    f"SELECT {index}, md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '')) "
+                    f"FROM data.{quoted} t"
+                )
             for index, digest in await connection.fetch(" UNION ALL ".join(parts)):
                 state[f"rows of {tables[index][0]}"] = digest
         return state
@@ -246,9 +255,13 @@ async def run(api: Api, scenario: Scenario) -> httpx.Response:
     await _setup(api, scenario.setup, scenario.name)
     before = await snapshot(api.database_url) if scenario.unchanged else None
     response = await api.call(
-        scenario.method, scenario.url, scenario.body, auth=scenario.auth,
-        content_type=scenario.content_type, headers=scenario.headers,
-    )  # fmt: skip
+        scenario.method,
+        scenario.url,
+        scenario.body,
+        auth=scenario.auth,
+        content_type=scenario.content_type,
+        headers=scenario.headers,
+    )
     parsed, text = _compact(response)
     shown = text if len(text) < 3000 else text[:3000] + "..."
     where = f"{scenario.name}: {scenario.method} {scenario.url} -> {response.status_code} {shown}"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
 from baas.ids import field_id
 from tests.api.scenarios import Call
 
@@ -26,10 +25,20 @@ LOAD_TYPE = {"data": {}, "message": "Failed to load the collection type data due
 LOAD_DATA = {"data": {}, "message": "Failed to load the submitted data due to invalid formatting."}
 
 ID_FIELD = {
-    "autogeneratePattern": "[a-z0-9]{15}", "help": "", "hidden": False, "id": "text3208210256", "max": 15,
-    "min": 15, "name": "id", "pattern": "^[a-z0-9]+$", "presentable": False, "primaryKey": True,
-    "required": True, "system": True, "type": "text",
-}  # fmt: skip
+    "autogeneratePattern": "[a-z0-9]{15}",
+    "help": "",
+    "hidden": False,
+    "id": "text3208210256",
+    "max": 15,
+    "min": 15,
+    "name": "id",
+    "pattern": "^[a-z0-9]+$",
+    "presentable": False,
+    "primaryKey": True,
+    "required": True,
+    "system": True,
+    "type": "text",
+}
 
 
 def field(type_name: str, name: str, **options: Any) -> dict[str, Any]:

@@ -28,8 +28,9 @@ def _jwt(claims: dict) -> str:
     return f"{part({'alg': 'HS256', 'typ': 'JWT'})}.{part(claims)}.{'A' * 43}"
 
 
-FORGED = _jwt({"collectionId": "pbc_3142635823", "exp": 4102444800, "id": "nosuchrecord000", "refreshable": True,
-               "type": "auth"})  # fmt: skip
+FORGED = _jwt(
+    {"collectionId": "pbc_3142635823", "exp": 4102444800, "id": "nosuchrecord000", "refreshable": True, "type": "auth"}
+)
 UNSIGNED = _jwt({"collectionId": "pbc_3142635823", "exp": 4102444800, "id": "x", "type": "auth"})
 NONE_ALG = UNSIGNED.rsplit(".", 1)[0] + "."
 
@@ -53,30 +54,65 @@ CALLERS = [
 
 
 REFUSED = [
-    Scenario(f"{endpoint} as {caller}", method, url, body, auth=auth, status=status, contains=[expected],
-             unchanged=True)
+    Scenario(
+        f"{endpoint} as {caller}", method, url, body, auth=auth, status=status, contains=[expected], unchanged=True
+    )
     for endpoint, method, url, body in ENDPOINTS
     for caller, auth, status, expected in CALLERS
-]  # fmt: skip
+]
 
 HEADERS = [
     Scenario("raw token", "GET", f"{URL}?perPage=1&fields=name", auth=SUPERUSER, contains=[{"perPage": 1}]),
     Scenario("Bearer token", "GET", f"{URL}?perPage=1&fields=name", auth="Bearer {superuser}"),
     Scenario("bearer token in lower case", "GET", f"{URL}?perPage=1&fields=name", auth="bearer {superuser}"),
-    Scenario("Bearer with two spaces", "GET", URL, auth="Bearer  {superuser}", status=401, contains=[UNAUTHORIZED],
-             marks=[pytest.mark.xfail(strict=True, reason="baas/auth/identity.py strips the token; "
-                                      "PocketBase refuses 'Bearer  <token>'")]),
+    Scenario(
+        "Bearer with two spaces",
+        "GET",
+        URL,
+        auth="Bearer  {superuser}",
+        status=401,
+        contains=[UNAUTHORIZED],
+        marks=[
+            pytest.mark.xfail(
+                strict=True, reason="baas/auth/identity.py strips the token; PocketBase refuses 'Bearer  <token>'"
+            )
+        ],
+    ),
     Scenario("Bearer alone", "GET", URL, auth="Bearer", status=401, contains=[UNAUTHORIZED]),
     Scenario("empty Authorization header", "GET", URL, auth="", status=401, contains=[UNAUTHORIZED]),
-    Scenario("token in the query is not used", "GET", f"{URL}?token=x", auth=GUEST, status=401,
-             contains=[UNAUTHORIZED]),
-    Scenario("auth is checked before the body", "POST", URL, b"notjson", content_type="application/json",
-             auth=GUEST, status=401, contains=[UNAUTHORIZED]),
-    Scenario("a user cannot send an invalid body either", "PATCH", f"{URL}/users", b"notjson",
-             content_type="application/json", auth=USER, status=403, contains=[FORBIDDEN]),
-    Scenario("an error with an Origin header", "GET", URL, auth=GUEST, headers={"Origin": "http://example.com"},
-             status=401, contains=[UNAUTHORIZED]),
-]  # fmt: skip
+    Scenario(
+        "token in the query is not used", "GET", f"{URL}?token=x", auth=GUEST, status=401, contains=[UNAUTHORIZED]
+    ),
+    Scenario(
+        "auth is checked before the body",
+        "POST",
+        URL,
+        b"notjson",
+        content_type="application/json",
+        auth=GUEST,
+        status=401,
+        contains=[UNAUTHORIZED],
+    ),
+    Scenario(
+        "a user cannot send an invalid body either",
+        "PATCH",
+        f"{URL}/users",
+        b"notjson",
+        content_type="application/json",
+        auth=USER,
+        status=403,
+        contains=[FORBIDDEN],
+    ),
+    Scenario(
+        "an error with an Origin header",
+        "GET",
+        URL,
+        auth=GUEST,
+        headers={"Origin": "http://example.com"},
+        status=401,
+        contains=[UNAUTHORIZED],
+    ),
+]
 
 
 @pytest.mark.parametrize("scenario", params(REFUSED + HEADERS))

@@ -50,23 +50,42 @@ def get(name: str, url: str, *contains: object, status: int = 200, **options: ob
 # The auth scaffold's index names end with a random id (``idx_email_9i8th8vgjy``): checked by pattern.
 SCAFFOLDS = pocketbase.load("scaffolds")
 SCAFFOLDS["auth"]["indexes"] = [ANY, ANY]
-TRAILING_SLASH = pytest.mark.xfail(strict=True, reason="Litestar matches /path/ like /path; PocketBase answers "
-                                   "404 'File not found.' (needs a strict-slash middleware wired in baas/app.py)")
 
 SCENARIOS = [
-    get("scaffolds", f"{URL}/meta/scaffolds", SCAFFOLDS, not_contains=['"secret"'],
-        contains=[r"CREATE UNIQUE INDEX `idx_email_", r"` ON `` (`email`) WHERE `email` != ''"]),
+    get(
+        "scaffolds",
+        f"{URL}/meta/scaffolds",
+        SCAFFOLDS,
+        not_contains=['"secret"'],
+        contains=[r"CREATE UNIQUE INDEX `idx_email_", r"` ON `` (`email`) WHERE `email` != ''"],
+    ),
     get("the users collection", f"{URL}/users", pocketbase.load("users_collection"), not_contains=['"secret"']),
     get("the _superusers collection", f"{URL}/_superusers", pocketbase.load("superusers_collection")),
     get("by id", f"{URL}/_pb_users_auth_", {"id": "_pb_users_auth_", "name": "users"}),
     get("by name in another case", f"{URL}/USERS", {"id": "_pb_users_auth_", "name": "users"}),
     get("missing", f"{URL}/nosuch", NOT_FOUND, status=404),
-    get("list, default", f"{URL}?fields=name,type,system", page([
-        {"name": n, "type": "auth" if n in {"_superusers", "users"} else "base", "system": n in SYSTEM}
-        for n in IN_ORDER])),
+    get(
+        "list, default",
+        f"{URL}?fields=name,type,system",
+        page(
+            [
+                {"name": n, "type": "auth" if n in {"_superusers", "users"} else "base", "system": n in SYSTEM}
+                for n in IN_ORDER
+            ]
+        ),
+    ),
     get("list perPage=100", f"{URL}?perPage=100", page([{"name": n} for n in IN_ORDER], per_page=100)),
-    get("list perPage=1", f"{URL}?perPage=1", {"page": 1, "perPage": 1, "totalItems": 9, "totalPages": 9,
-                                               "items": [{"name": "_mfas", "type": "base", "system": True}]}),
+    get(
+        "list perPage=1",
+        f"{URL}?perPage=1",
+        {
+            "page": 1,
+            "perPage": 1,
+            "totalItems": 9,
+            "totalPages": 9,
+            "items": [{"name": "_mfas", "type": "base", "system": True}],
+        },
+    ),
     get("list page 2 of 1 per page", f"{URL}?perPage=1&page=2&fields=name", page(names("_otps"), 2, 1)),
     get("list skipTotal", f"{URL}?skipTotal=1&fields=name", page(names(*IN_ORDER), total=-1)),
     get("list sorted by name", f"{URL}?sort=name&fields=name", page(names(*BY_NAME))),
@@ -78,23 +97,44 @@ SCENARIOS = [
     get("list sort by an unknown field", f"{URL}?sort=nosuch", GENERIC_400, status=400),
     get("list filter invalid", f"{URL}?filter=name~", GENERIC_400, status=400),
     get("list filter on an unknown field", f"{URL}?filter=nosuch=1", GENERIC_400, status=400),
-    get("list filter and sort", f"{URL}?filter=name~'user'&sort=-created&fields=id,name",
-        page([{"name": "userstuff"}, {"id": "_pb_users_auth_", "name": "users"},
-              {"id": "pbc_3142635823", "name": "_superusers"}], total=3)),
-    get("list filter by system and type", f"{URL}?filter=system=true%26%26type='base'&fields=name",
-        page(names("_mfas", "_otps", "_externalAuths", "_authOrigins"), total=4)),
-    get("one collection, some keys", f"{URL}/users?fields=id,name,type",
-        {"id": "_pb_users_auth_", "name": "users", "type": "auth"}, not_contains=['"fields"']),
-    get("list with nested fields", f"{URL}?perPage=1&fields=name,fields.name", page([{"name": "_mfas", "fields": names(
-        "id", "collectionRef", "recordRef", "method", "created", "updated")}], per_page=1)),
-    get("trailing slash on the list", f"{URL}/?fields=name&perPage=1", FILE_NOT_FOUND, status=404,
-        marks=[TRAILING_SLASH]),
-    get("trailing slash on one", f"{URL}/users/", FILE_NOT_FOUND, status=404, marks=[TRAILING_SLASH]),
+    get(
+        "list filter and sort",
+        f"{URL}?filter=name~'user'&sort=-created&fields=id,name",
+        page(
+            [
+                {"name": "userstuff"},
+                {"id": "_pb_users_auth_", "name": "users"},
+                {"id": "pbc_3142635823", "name": "_superusers"},
+            ],
+            total=3,
+        ),
+    ),
+    get(
+        "list filter by system and type",
+        f"{URL}?filter=system=true%26%26type='base'&fields=name",
+        page(names("_mfas", "_otps", "_externalAuths", "_authOrigins"), total=4),
+    ),
+    get(
+        "one collection, some keys",
+        f"{URL}/users?fields=id,name,type",
+        {"id": "_pb_users_auth_", "name": "users", "type": "auth"},
+        not_contains=['"fields"'],
+    ),
+    get(
+        "list with nested fields",
+        f"{URL}?perPage=1&fields=name,fields.name",
+        page(
+            [{"name": "_mfas", "fields": names("id", "collectionRef", "recordRef", "method", "created", "updated")}],
+            per_page=1,
+        ),
+    ),
+    get("trailing slash on the list", f"{URL}/?fields=name&perPage=1", FILE_NOT_FOUND, status=404),
+    get("trailing slash on one", f"{URL}/users/", FILE_NOT_FOUND, status=404),
     Scenario("DELETE without an id", "DELETE", URL, status=404, contains=[NOT_FOUND], unchanged=True),
     Scenario("PUT on a collection", "PUT", f"{URL}/users", {}, status=404, contains=[NOT_FOUND], unchanged=True),
     Scenario("PATCH the list", "PATCH", URL, {}, status=404, contains=[NOT_FOUND], unchanged=True),
     get("HEAD-less GET as a guest is refused", f"{URL}/meta/scaffolds", status=401, auth=GUEST),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize("scenario", params(SCENARIOS))
@@ -105,8 +145,21 @@ async def test_read(api: Api, scenario: Scenario) -> None:
 async def test_list_envelope_and_collection_keys_are_in_pocketbase_order(api: Api) -> None:
     listed = (await api.call("GET", f"{URL}?perPage=100")).json()
     assert list(listed) == ["items", "page", "perPage", "totalItems", "totalPages"]
-    base = ["id", "listRule", "viewRule", "createRule", "updateRule", "deleteRule", "name", "type", "fields",
-            "indexes", "created", "updated", "system"]  # fmt: skip
+    base = [
+        "id",
+        "listRule",
+        "viewRule",
+        "createRule",
+        "updateRule",
+        "deleteRule",
+        "name",
+        "type",
+        "fields",
+        "indexes",
+        "created",
+        "updated",
+        "system",
+    ]
     users = next(c for c in listed["items"] if c["name"] == "users")
     assert list(users) == list(pocketbase.load("users_collection", without=()))
     assert list(next(c for c in listed["items"] if c["name"] == "posts")) == base

@@ -3,7 +3,10 @@
 // Usage: BAAS_URL=... SU_EMAIL=... SU_PASSWORD=... IDP_URL=... IDP_CLIENT_ID=... IDP_CLIENT_SECRET=... node oauth2.mjs
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
+import { EventSource } from "eventsource";
 import PocketBase from "pocketbase";
+
+globalThis.EventSource = EventSource;
 
 const url = process.env.BAAS_URL;
 const idp = process.env.IDP_URL;
@@ -93,5 +96,42 @@ assert.ok(!thief.authStore.isValid);
 
 const links = await admin.collection("_externalAuths").getFullList();
 assert.deepEqual(links.map((l) => [l.provider, l.providerId, l.recordRef]), [["oidc", "1001", auth.record.id]]);
+
+// The realtime ("popup") flow: the SDK subscribes to @oauth2, the provider redirects the browser to
+// /api/oauth2-redirect, and the server hands the code to the SDK, which exchanges it itself.
+let landedOn = "";
+const popup = new PocketBase(url);
+const viaRedirect = await popup.collection("users").authWithOAuth2({
+  provider: "oidc",
+  // What a browser window would do: follow the provider's redirect back to /api/oauth2-redirect.
+  urlCallback: async (authURL) => {
+    const atProvider = await fetch(authURL, { redirect: "manual" });
+    assert.equal(atProvider.status, 302);
+    const back = new URL(atProvider.headers.get("location"));
+    assert.equal(back.origin + back.pathname, `${url}/api/oauth2-redirect`);
+    const landed = await fetch(back, { redirect: "manual" });
+    assert.equal(landed.status, 307);
+    landedOn = new URL(landed.headers.get("location"), back).pathname;
+  },
+});
+assert.equal(landedOn, "/_/auth/oauth2-redirect-success");
+assert.ok(popup.authStore.isValid, "the SDK stored the token");
+assert.equal(viaRedirect.record.id, auth.record.id);
+assert.equal(viaRedirect.meta.isNew, false);
+
+// A provider error reaches the SDK as a rejected promise.
+const refused = new PocketBase(url);
+await assert.rejects(
+  refused.collection("users").authWithOAuth2({
+    provider: "oidc",
+    urlCallback: async (authURL) => {
+      const state = new URL(authURL).searchParams.get("state");
+      const landed = await fetch(`${url}/api/oauth2-redirect?state=${state}&error=access_denied`, { redirect: "manual" });
+      assert.equal(new URL(landed.headers.get("location"), url).pathname, "/_/auth/oauth2-redirect-failure");
+    },
+  }),
+  (err) => String(err.originalError?.message).includes("access_denied"),
+);
+assert.ok(!refused.authStore.isValid);
 
 console.log("oauth2 acceptance: ok");

@@ -94,10 +94,13 @@ class _Handler:
         message = BytesParser(policy=policy.default).parsebytes(raw if isinstance(raw, bytes) else raw.encode())
         auth = session.auth_data
         mail = ReceivedMail(
-            mail_from=envelope.mail_from or "", rcpt_tos=list(envelope.rcpt_tos), message=message,  # type: ignore[arg-type]
-            helo=session.host_name, login=auth.login.decode() if isinstance(auth, LoginPassword) else None,
+            mail_from=envelope.mail_from or "",
+            rcpt_tos=list(envelope.rcpt_tos),
+            message=message,  # type: ignore[arg-type]
+            helo=session.host_name,
+            login=auth.login.decode() if isinstance(auth, LoginPassword) else None,
             tls=session.ssl is not None,
-        )  # fmt: skip
+        )
         with owner.lock:
             owner.messages.append(mail)
         return "250 OK"
@@ -138,9 +141,14 @@ class SmtpServer:
         if self.tls_context is not None and not self.implicit_tls:
             options["tls_context"] = self.tls_context
         self._controller = _Controller(
-            _Handler(self), hostname=self.host, port=0, ready_timeout=10, server_hostname="localhost",
-            ssl_context=self.tls_context if self.implicit_tls else None, **options,
-        )  # fmt: skip
+            _Handler(self),
+            hostname=self.host,
+            port=0,
+            ready_timeout=10,
+            server_hostname="localhost",
+            ssl_context=self.tls_context if self.implicit_tls else None,
+            **options,
+        )
         self._controller.start()
 
     def stop(self) -> None:
@@ -174,8 +182,16 @@ class SmtpServer:
 
 def smtp_settings(smtp: SmtpServer | None, **overrides: Any) -> dict[str, Any]:
     """The ``smtp`` settings section pointing at ``smtp`` (None: enabled, but nothing listens there)."""
-    settings: dict[str, Any] = {"enabled": True, "host": "127.0.0.1", "port": smtp.port if smtp else 1, "tls": False,
-                                "username": "", "password": "", "authMethod": "", "localName": ""}  # fmt: skip
+    settings: dict[str, Any] = {
+        "enabled": True,
+        "host": "127.0.0.1",
+        "port": smtp.port if smtp else 1,
+        "tls": False,
+        "username": "",
+        "password": "",
+        "authMethod": "",
+        "localName": "",
+    }
     if smtp is not None and smtp.credentials is not None:
         settings |= {"username": smtp.credentials[0], "password": smtp.credentials[1]}
     return settings | overrides

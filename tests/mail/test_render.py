@@ -16,9 +16,15 @@ CONTEXT: dict[str, Any] = {
     "app_name": "Acme",
     "app_url": "https://acme.test",
     "token": "header.payload.signature",
-    "record": {"id": "abc123", "name": "Ann <script>alert(1)</script>", "verified": True, "tags": ["a", "b"],
-               "score": 2.0, "nothing": None},
-}  # fmt: skip
+    "record": {
+        "id": "abc123",
+        "name": "Ann <script>alert(1)</script>",
+        "verified": True,
+        "tags": ["a", "b"],
+        "score": 2.0,
+        "nothing": None,
+    },
+}
 
 
 def body_of(html: str) -> str:
@@ -84,8 +90,8 @@ def test_jinja_statements_and_filters() -> None:
     template = {
         "subject": "{{ app_name|upper }}{% if record.verified %} (verified){% endif %}",
         "body": "<ul>{% for tag in record.tags %}<li>{{ loop.index }}: {{ tag|title }}</li>{% endfor %}</ul>"
-                "{{ record.get('missing', 'fallback') }} {{ record.name|length }}",
-    }  # fmt: skip
+        "{{ record.get('missing', 'fallback') }} {{ record.name|length }}",
+    }
     mail = render(template, CONTEXT)
     assert mail.subject == "ACME (verified)"
     assert "<li>1: A</li><li>2: B</li>" in mail.html
@@ -126,12 +132,16 @@ RUNAWAY = [
     ("{% for i in range(100000) %}{% endfor %}", "numeric arguments are limited"),
     ("{% for i in range(9000) %}{% endfor %}" * 3, "more than 20000 steps"),
     ("{% for a in range(200) %}{% for b in range(200) %}{% endfor %}{% endfor %}", "more than 20000 steps"),
-    ("{% macro f(n) %}{% if n %}{{ f(n - 1) }}{{ f(n - 1) }}{% endif %}{% endmacro %}{{ f(40) }}",
-     "more than 20000 steps"),
+    (
+        "{% macro f(n) %}{% if n %}{{ f(n - 1) }}{{ f(n - 1) }}{% endif %}{% endmacro %}{{ f(40) }}",
+        "more than 20000 steps",
+    ),
     ("{% for x in [[1]] recursive %}{{ loop(x) }}{% endfor %}", "recursive loops are not available"),
     ("{{ 'x' * 1000000000 }}", "grows beyond"),
-    ("{% set ns = namespace(s='ab') %}{% for i in range(64) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}",
-     "grows beyond"),
+    (
+        "{% set ns = namespace(s='ab') %}{% for i in range(64) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}",
+        "grows beyond",
+    ),
     ("{% set s = 'x' * 200000 %}{{ s + s }}", "grows beyond"),
     ("{{ 'x'.ljust(1000000000) }}", "not available"),
     ("{{ 'x'|center(1000000000) }}", "No filter named 'center'"),
@@ -194,7 +204,10 @@ def test_a_whole_document_is_not_wrapped_again() -> None:
         ("<p>Hello,</p>\n<p>  world  </p>", "Hello, \r\nworld"),  # trailing spaces kept, as in PocketBase
         ("a<br>b<br/><br>c", "a\r\nb\r\n\r\nc"),
         ("<ul><li>one</li><li>two</li></ul>", "- one\r\n- two"),
-        ('<p>Go <a href="https://x.test/a?b=1&amp;c=2">there <b>now</b></a>.</p>', "Go [there now](https://x.test/a?b=1&c=2)."),
+        (
+            '<p>Go <a href="https://x.test/a?b=1&amp;c=2">there <b>now</b></a>.</p>',
+            "Go [there now](https://x.test/a?b=1&c=2).",
+        ),
         ('<a href="https://x.test"> </a>', "[LINK](https://x.test)"),
         ("<style>p{color:red}</style><script>alert(1)</script><p>shown</p>", "shown"),
         ("<p>&lt;tag&gt; &amp; more</p>", "<tag> & more"),

@@ -21,10 +21,14 @@ from tests.conftest import RunningServer
 from tests.mail.smtp_server import SmtpServer, configure_smtp
 
 RECORD = {
-    "id": "ann000000000001", "email": "ann@example.com", "name": "Ann <b>", "verified": False,
-    "password": "$argon2id$v=19$m=8,t=1,p=1$HASH-SECRET", "tokenKey": "TOKEN-KEY-SECRET",
+    "id": "ann000000000001",
+    "email": "ann@example.com",
+    "name": "Ann <b>",
+    "verified": False,
+    "password": "$argon2id$v=19$m=8,t=1,p=1$HASH-SECRET",
+    "tokenKey": "TOKEN-KEY-SECRET",
     "created": datetime(2024, 1, 2, 10, 0, tzinfo=UTC),
-}  # fmt: skip
+}
 
 
 @pytest.fixture
@@ -49,9 +53,14 @@ async def queued(engine: AsyncEngine) -> list[dict[str, Any]]:
 async def test_send_template_queues_the_rendered_mail(engine: AsyncEngine) -> None:
     collection = await users(engine)
     async with engine.begin() as connection:
-        await send_template(connection, app_settings=default_settings(), collection=collection,
-                            template="verification", record=RECORD,
-                            placeholders={"TOKEN": "the.token.value"})  # fmt: skip
+        await send_template(
+            connection,
+            app_settings=default_settings(),
+            collection=collection,
+            template="verification",
+            record=RECORD,
+            placeholders={"TOKEN": "the.token.value"},
+        )
     [row] = await queued(engine)
     assert row["recipients"] == ["ann@example.com"]
     assert row["subject"] == "Verify your Acme email"
@@ -63,14 +72,23 @@ async def test_send_template_queues_the_rendered_mail(engine: AsyncEngine) -> No
 async def test_hidden_fields_never_reach_a_template(engine: AsyncEngine) -> None:
     collection = await users(engine)
     options = dict(collection.auth_options)
-    options["otp"] = {**options["otp"], "emailTemplate": {
-        "subject": "{RECORD:name} {RECORD:created} {RECORD:password} {RECORD:tokenKey}",
-        "body": "{{ record|dictsort }} {OTP} {{ otp_id }}",
-    }}  # fmt: skip
+    options["otp"] = {
+        **options["otp"],
+        "emailTemplate": {
+            "subject": "{RECORD:name} {RECORD:created} {RECORD:password} {RECORD:tokenKey}",
+            "body": "{{ record|dictsort }} {OTP} {{ otp_id }}",
+        },
+    }
     custom = dataclasses.replace(collection, auth_options=options)
     async with engine.begin() as connection:
-        await send_template(connection, app_settings=default_settings(), collection=custom, template="otp",
-                            record=RECORD, placeholders={"OTP": "123456", "OTP_ID": "otp-id"})  # fmt: skip
+        await send_template(
+            connection,
+            app_settings=default_settings(),
+            collection=custom,
+            template="otp",
+            record=RECORD,
+            placeholders={"OTP": "123456", "OTP_ID": "otp-id"},
+        )
     [row] = await queued(engine)
     assert row["subject"] == "Ann <b> 2024-01-02 10:00:00.000Z {RECORD:password} {RECORD:tokenKey}"
     assert "123456 otp-id" in row["html"]
@@ -83,19 +101,42 @@ async def test_recipient_override_and_errors(engine: AsyncEngine) -> None:
     collection = await users(engine)
     settings = default_settings()
     async with engine.begin() as connection:
-        await send_template(connection, app_settings=settings, collection=collection, template="email-change",
-                            record=RECORD, to="new@example.com", placeholders={"{TOKEN}": "t"})  # fmt: skip
+        await send_template(
+            connection,
+            app_settings=settings,
+            collection=collection,
+            template="email-change",
+            record=RECORD,
+            to="new@example.com",
+            placeholders={"{TOKEN}": "t"},
+        )
         with pytest.raises(ValueError, match="needs the placeholders OTP, OTP_ID"):
             await send_template(connection, app_settings=settings, collection=collection, template="otp", record=RECORD)
         with pytest.raises(ValueError, match="no recipient"):
-            await send_template(connection, app_settings=settings, collection=collection, template="login-alert",
-                                record={"id": "x"}, placeholders={"ALERT_INFO": "i"})  # fmt: skip
-        broken = dataclasses.replace(collection, auth_options={
-            **collection.auth_options, "authAlert": {"emailTemplate": {"subject": "s", "body": "{{ nope }}"}}
-        })  # fmt: skip
+            await send_template(
+                connection,
+                app_settings=settings,
+                collection=collection,
+                template="login-alert",
+                record={"id": "x"},
+                placeholders={"ALERT_INFO": "i"},
+            )
+        broken = dataclasses.replace(
+            collection,
+            auth_options={
+                **collection.auth_options,
+                "authAlert": {"emailTemplate": {"subject": "s", "body": "{{ nope }}"}},
+            },
+        )
         with pytest.raises(TemplateError, match="'nope' is undefined"):
-            await send_template(connection, app_settings=settings, collection=broken, template="login-alert",
-                                record=RECORD, placeholders={"ALERT_INFO": "i"})  # fmt: skip
+            await send_template(
+                connection,
+                app_settings=settings,
+                collection=broken,
+                template="login-alert",
+                record=RECORD,
+                placeholders={"ALERT_INFO": "i"},
+            )
     [row] = await queued(engine)
     assert row["recipients"] == ["new@example.com"]
 
@@ -107,9 +148,14 @@ async def test_the_app_delivers_queued_mail_and_the_link_can_be_followed(
     runtime = server.runtime
     collection = runtime.registry.schema.find("users")
     async with runtime.engine.begin() as connection:
-        await send_template(connection, app_settings=runtime.app_settings.current, collection=collection,
-                            template="password-reset", record=RECORD,
-                            placeholders={"TOKEN": "reset.token.x"})  # fmt: skip
+        await send_template(
+            connection,
+            app_settings=runtime.app_settings.current,
+            collection=collection,
+            template="password-reset",
+            record=RECORD,
+            placeholders={"TOKEN": "reset.token.x"},
+        )
     # No poll interval to wait for: the commit's NOTIFY wakes the app's worker.
     [mail] = await smtp_server.wait_for(1, within=5)
     assert mail.subject == "Reset your Acme password"

@@ -28,18 +28,25 @@ def _certificate(directory: Path) -> tuple[Path, Path]:
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
     now = datetime.datetime.now(datetime.UTC)
     certificate = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
         .not_valid_after(now + datetime.timedelta(hours=1))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
-                                                    x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(
+            x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
-    )  # fmt: skip
+    )
     cert_path, key_path = directory / "cert.pem", directory / "key.pem"
     cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))  # fmt: skip
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return cert_path, key_path
 
 
@@ -85,8 +92,9 @@ def test_tls_true_means_implicit_tls(tls_context: ssl.SSLContext) -> None:
 def test_tls_true_against_a_plain_server_fails_cleanly() -> None:
     for smtp in _serve():
         with pytest.raises(DeliveryError, match="SSLError"):
-            deliver(SmtpConfig(host="127.0.0.1", port=smtp.port, tls=True, timeout=5),
-                    build_email(MESSAGE, "a@example.com"))  # fmt: skip
+            deliver(
+                SmtpConfig(host="127.0.0.1", port=smtp.port, tls=True, timeout=5), build_email(MESSAGE, "a@example.com")
+            )
 
 
 def test_an_untrusted_certificate_is_refused(tmp_path: Path) -> None:
@@ -101,9 +109,20 @@ def test_an_untrusted_certificate_is_refused(tmp_path: Path) -> None:
 def test_config_from_settings() -> None:
     with pytest.raises(SmtpDisabledError):
         SmtpConfig.from_settings({"smtp": {"enabled": False}})
-    config = SmtpConfig.from_settings({"smtp": {"enabled": True, "host": "h", "port": 465, "username": "u",
-                                                "password": "p4ssw0rd", "authMethod": "LOGIN", "tls": True,
-                                                "localName": "me"}})  # fmt: skip
+    config = SmtpConfig.from_settings(
+        {
+            "smtp": {
+                "enabled": True,
+                "host": "h",
+                "port": 465,
+                "username": "u",
+                "password": "p4ssw0rd",
+                "authMethod": "LOGIN",
+                "tls": True,
+                "localName": "me",
+            }
+        }
+    )
     assert (config.host, config.port, config.auth_method, config.tls) == ("h", 465, "LOGIN", True)
     assert config.local_name == "me"
     assert "p4ssw0rd" not in repr(config)
@@ -111,10 +130,14 @@ def test_config_from_settings() -> None:
 
 def test_mime_message() -> None:
     mime = build_email(
-        Message(to=("ann@example.com", "Bob <bob@example.com>"), subject="Hé\nBcc: x@example.com", html="<p>Hi</p>",
-                headers={"Reply-To": "help@example.com"}),
+        Message(
+            to=("ann@example.com", "Bob <bob@example.com>"),
+            subject="Hé\nBcc: x@example.com",
+            html="<p>Hi</p>",
+            headers={"Reply-To": "help@example.com"},
+        ),
         "Ünïcode Team <team@example.com>",
-    )  # fmt: skip
+    )
     assert mime["Subject"] == "Hé Bcc: x@example.com"
     assert mime["Bcc"] is None
     assert mime["To"] == "ann@example.com, Bob <bob@example.com>"
@@ -125,8 +148,9 @@ def test_mime_message() -> None:
     plain = build_email(MESSAGE, "x@example.com").get_body(("plain",))
     assert plain is not None
     assert plain.get_content().strip() == "Hi [there](https://x.test)"  # type: ignore[attr-defined]
-    override = build_email(Message(to=("a@example.com",), subject="s", html="h", headers={"From": "o@example.org"}),
-                           "x@example.com")  # fmt: skip
+    override = build_email(
+        Message(to=("a@example.com",), subject="s", html="h", headers={"From": "o@example.org"}), "x@example.com"
+    )
     assert override["From"] == "o@example.org"
     with pytest.raises(ValueError, match="invalid mail header"):
         build_email(Message(to=("a@example.com",), subject="s", html="h", headers={"X-A\nB": "v"}), "x@example.com")

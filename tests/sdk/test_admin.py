@@ -41,7 +41,7 @@ async def test_collections_import(api: Any) -> None:
     await api.collections.import_collections([
         {"name": first, "type": "base", "fields": [{"name": "a", "type": "text"}]},
         {"name": second, "type": "base", "fields": [{"name": "b", "type": "number"}]},
-    ])  # fmt: skip
+    ])
     assert (await api.collections.get_one(second))["fields"][-1]["name"] == "b"
     with pytest.raises(baas_sdk.BadRequestError) as caught:
         await api.collections.import_collections([{"name": first, "type": "nope"}])

@@ -115,14 +115,14 @@ async def test_auth_store_listeners(api: Any, connect: Any) -> None:
     assert changes == [user["id"], ""]
 
 
-@servers(missing_in_baas="auth-methods")
+@servers()
 async def test_auth_methods(target: Target, api: Any) -> None:
     members = await make_auth_collection(api)
     methods = await api.collection(members).list_auth_methods()
     assert methods["password"] == {"enabled": True, "identityFields": ["email"]}
 
 
-@servers(missing_in_baas="impersonate")
+@servers()
 async def test_impersonate(target: Target, api: Any) -> None:
     members = await make_auth_collection(api)
     user = await make_user(api, members)
@@ -136,7 +136,7 @@ async def test_impersonate(target: Target, api: Any) -> None:
         await (other.aclose() if isinstance(other, baas_sdk.AsyncClient) else asyncio.to_thread(other._wrapped.close))
 
 
-@servers(missing_in_baas="OTP")
+@servers()
 async def test_otp(target: Target, api: Any, connect: Any, mailbox: Mailbox) -> None:
     members = await make_auth_collection(api, otp={"enabled": True, "duration": 300, "length": 8})
     user = await make_user(api, members)
@@ -151,7 +151,7 @@ async def test_otp(target: Target, api: Any, connect: Any, mailbox: Mailbox) -> 
     assert client.auth.is_valid
 
 
-@servers(missing_in_baas="MFA")
+@servers()
 async def test_mfa_password_then_otp(target: Target, api: Any, connect: Any, mailbox: Mailbox) -> None:
     members = await make_auth_collection(api, otp={"enabled": True}, mfa={"enabled": True, "duration": 600})
     user = await make_user(api, members)
@@ -169,7 +169,7 @@ async def test_mfa_password_then_otp(target: Target, api: Any, connect: Any, mai
     assert client.auth.is_valid
 
 
-@servers(missing_in_baas="verification, password reset and email change")
+@servers()
 async def test_verification_reset_and_email_change(target: Target, api: Any, connect: Any, mailbox: Mailbox) -> None:
     members = await make_auth_collection(api)
     user = await make_user(api, members, verified=False)
@@ -197,7 +197,7 @@ async def test_verification_reset_and_email_change(target: Target, api: Any, con
     assert "token" in caught.value.data
 
 
-@servers(missing_in_baas="OAuth2")
+@servers()
 async def test_oauth2_code_exchange_reaches_the_server(target: Target, api: Any, connect: Any) -> None:
     members = await make_auth_collection(api)
     client = connect()

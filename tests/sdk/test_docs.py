@@ -30,7 +30,7 @@ def test_the_tutorial_has_the_promised_parts() -> None:
 def test_the_reference_mentions_every_public_name() -> None:
     text = DOC.read_text(encoding="utf-8")
     for name in ("get_full_list", "get_first_list_item", "import_records", "auth_with_otp", "impersonate",
-                 "FileAuthStore", "get_token", "import_collections", "TooManyRequestsError", "Retry"):  # fmt: skip
+                 "FileAuthStore", "get_token", "import_collections", "TooManyRequestsError", "Retry"):
         assert name in text, name
 
 

@@ -16,7 +16,7 @@ EXPECTED = {
     "NotFoundError", "Realtime", "RealtimeEvent", "Record", "RecordService", "Retry", "SettingsService",
     "Subscription", "TimeoutError", "TooManyRequestsError", "UnauthorizedError", "__version__",
     "filter_expression", "format_datetime", "token_claims",
-}  # fmt: skip
+}
 
 
 def test_all_is_the_public_surface() -> None:
@@ -25,7 +25,7 @@ def test_all_is_the_public_surface() -> None:
     public = {
         name for name, value in vars(baas_sdk).items()
         if not name.startswith("_") and not inspect.ismodule(value) and name != "annotations"
-    }  # fmt: skip
+    }
     assert public - set(baas_sdk.__all__) == set(), "public names missing from __all__"
     for name in baas_sdk.__all__:
         assert hasattr(baas_sdk, name)
@@ -48,14 +48,14 @@ def test_public_classes_and_functions_have_docstrings() -> None:
 
 def test_the_exception_tree() -> None:
     for cls in (baas_sdk.BadRequestError, baas_sdk.UnauthorizedError, baas_sdk.ForbiddenError,
-                baas_sdk.NotFoundError, baas_sdk.TooManyRequestsError):  # fmt: skip
+                baas_sdk.NotFoundError, baas_sdk.TooManyRequestsError):
         assert issubclass(cls, baas_sdk.ClientResponseError)
     assert issubclass(baas_sdk.ClientResponseError, baas_sdk.BaasError)
     assert issubclass(baas_sdk.TimeoutError, baas_sdk.NetworkError)
     assert issubclass(baas_sdk.NetworkError, baas_sdk.BaasError)
     tree = inspect.getdoc(importlib.import_module("baas_sdk._exceptions")) or ""
     for name in ("ClientResponseError", "BadRequestError", "UnauthorizedError", "ForbiddenError", "NotFoundError",
-                 "TooManyRequestsError", "NetworkError"):  # fmt: skip
+                 "TooManyRequestsError", "NetworkError"):
         assert name in tree
 
 
@@ -64,7 +64,7 @@ def test_sync_and_async_clients_have_the_same_surface() -> None:
              (baas_sdk.CollectionService, baas_sdk.AsyncCollectionService),
              (baas_sdk.SettingsService, baas_sdk.AsyncSettingsService),
              (baas_sdk.FileService, baas_sdk.AsyncFileService), (baas_sdk.Batch, baas_sdk.AsyncBatch),
-             (baas_sdk.Realtime, baas_sdk.AsyncRealtime)]  # fmt: skip
+             (baas_sdk.Realtime, baas_sdk.AsyncRealtime)]
     for sync_cls, async_cls in pairs:
         sync_names = {n for n in dir(sync_cls) if not n.startswith("_")} - {"close", "aclose"}
         async_names = {n for n in dir(async_cls) if not n.startswith("_")} - {"close", "aclose"}

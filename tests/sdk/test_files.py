@@ -19,13 +19,13 @@ PNG = base64.b64decode(
 )
 
 
-@servers(missing_in_baas="files")
+@servers()
 async def test_upload_download_and_delete_files(api: Any, target: Target, tmp_path: Path) -> None:
     name = await make_collection(api, [
         {"name": "title", "type": "text"},
         {"name": "docs", "type": "file", "maxSelect": 5, "maxSize": 1_000_000},
         {"name": "image", "type": "file", "maxSelect": 1, "maxSize": 1_000_000, "thumbs": ["1x1"]},
-    ])  # fmt: skip
+    ])
     path = tmp_path / "notes.txt"
     path.write_text("from a path")
     record = await api.collection(name).create({
@@ -33,7 +33,7 @@ async def test_upload_download_and_delete_files(api: Any, target: Target, tmp_pa
         "docs": [path, b"from bytes", io.BytesIO(b"from a file object"),
                  baas_sdk.File(b"named", filename="named.txt", content_type="text/plain")],
         "image": baas_sdk.File(PNG, filename="dot.png"),
-    })  # fmt: skip
+    })
     assert record["title"] == "with files"
     assert len(record["docs"]) == 4
     contents = []
@@ -52,12 +52,12 @@ async def test_upload_download_and_delete_files(api: Any, target: Target, tmp_pa
     assert api.files.get_url({}, "x") == ""
 
 
-@servers(missing_in_baas="files")
+@servers()
 async def test_protected_files_need_a_token(api: Any, target: Target) -> None:
     name = await make_collection(
         api, [{"name": "doc", "type": "file", "maxSelect": 1, "maxSize": 1000, "protected": True}],
         viewRule=None,
-    )  # fmt: skip
+    )
     record = await api.collection(name).create({"doc": baas_sdk.File(b"secret", filename="s.txt")})
     async with httpx.AsyncClient() as http:
         assert (await http.get(api.files.get_url(record, record["doc"]))).status_code == 404
@@ -67,8 +67,6 @@ async def test_protected_files_need_a_token(api: Any, target: Target) -> None:
 
 
 async def test_a_guest_cannot_get_a_file_token(target: Target) -> None:
-    if target.name == "baas":
-        pytest.xfail("baas does not implement files yet")
     async with baas_sdk.AsyncClient(target.url) as guest:
         with pytest.raises(baas_sdk.UnauthorizedError):
             await guest.files.get_token()

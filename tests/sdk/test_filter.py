@@ -47,7 +47,7 @@ HOSTILE = [
         ("a = {:a} && b = {:b}", {"a": "{:b}", "b": "x"}, 'a = "{:b}" && b = "x"'),  # one pass only
         ("a = {:a} && {:missing}", {"a": 1}, "a = 1 && {:missing}"),
     ],
-)  # fmt: skip
+)
 def test_literals(raw: str, params: dict[str, Any], expected: str) -> None:
     assert filter_expression(raw, **params) == expected
 

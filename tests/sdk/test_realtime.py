@@ -13,7 +13,7 @@ import pytest
 
 from tests.sdk.conftest import SUPERUSER_EMAIL, SUPERUSER_PASSWORD, Target, make_collection, servers
 
-pytestmark = servers(missing_in_baas="realtime")
+pytestmark = servers()
 
 
 def wait(events: queue.Queue[baas_sdk.RealtimeEvent], timeout: float = 10) -> baas_sdk.RealtimeEvent:

@@ -70,7 +70,7 @@ async def test_expand_relations(api: Any) -> None:
     books = await make_collection(api, [
         {"name": "title", "type": "text"},
         {"name": "author", "type": "relation", "collectionId": author_id, "maxSelect": 1},
-    ])  # fmt: skip
+    ])
     ada = await api.collection(authors).create({"name": "Ada"})
     book = await api.collection(books).create({"title": "Notes", "author": ada["id"]}, expand="author")
     assert book["expand"]["author"]["name"] == "Ada"

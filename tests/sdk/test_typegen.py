@@ -28,13 +28,13 @@ def test_typegen_module_imports_and_type_checks(target: Target, sync_admin: baas
         {"name": "coauthors", "type": "relation", "collectionId": author_id, "maxSelect": 5},
         {"name": "score", "type": "number"}, {"name": "done", "type": "bool"}, {"name": "meta", "type": "json"},
         {"name": "where", "type": "geoPoint"}, {"name": "from", "type": "text"},
-    ]})  # fmt: skip
+    ]})
     output = tmp_path / "schema_types.py"
     subprocess.run(
         [sys.executable, "-m", "baas_sdk.typegen", "--url", target.url, "--email", SUPERUSER_EMAIL,
          "--password", SUPERUSER_PASSWORD, "-o", str(output)],
         check=True, capture_output=True, timeout=120,
-    )  # fmt: skip
+    )
     module = load(output)
     cls = "".join(part[:1].upper() + part[1:] for part in posts.split("_"))
     hints: dict[str, Any] = get_type_hints(getattr(module, f"{cls}Record"))
@@ -60,7 +60,7 @@ def test_typegen_module_imports_and_type_checks(target: Target, sync_admin: baas
     checked = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(output), str(usage), str(bad)],
         capture_output=True, text=True, cwd=tmp_path, timeout=300,
-    )  # fmt: skip
+    )
     errors = [line for line in checked.stdout.splitlines() if ": error:" in line]
     assert errors, checked.stdout
     assert all(line.startswith("bad_types.py:2:") for line in errors), checked.stdout
@@ -81,7 +81,7 @@ def test_generate_handles_keywords_and_missing_targets(tmp_path: Path) -> None:
         {"name": "id", "type": "text"}, {"name": "import", "type": "text"},
         {"name": "ref", "type": "relation", "collectionId": "gone", "maxSelect": 1},
         {"name": "secret", "type": "text", "hidden": True},
-    ]}])  # fmt: skip
+    ]}])
     (tmp_path / "keyword_types.py").write_text(text)
     module = load(tmp_path / "keyword_types.py")
     hints = get_type_hints(module.ClassRecord)

@@ -34,7 +34,7 @@ from baas.collections.model import Collection
 from baas.collections.scaffolds import SUPERUSERS
 from baas.errors import ApiError, BadRequestError, FieldError
 from baas.events import RecordEvent
-from baas.ids import random_string
+from baas.ids import new_token_key, random_string
 from baas.records.caller import Caller
 from baas.records.cascade import delete_where
 from baas.records.writing import create_record, update_record
@@ -88,13 +88,17 @@ async def _find_by(connection: AsyncConnection, collection: Collection, name: st
     return dict(row) if row is not None else None
 
 
-async def _linked(connection: AsyncConnection, runtime: Runtime, collection: Collection, provider: str,
-                  provider_id: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:  # fmt: skip
+async def _linked(
+    connection: AsyncConnection, runtime: Runtime, collection: Collection, provider: str, provider_id: str
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """(the link row, its record); a link whose record is gone is removed and ignored."""
     links = system_collection(runtime.registry.schema, EXTERNAL_AUTHS)
     table = links.table
-    query = select(table).where(table.c.collectionRef == collection.id, table.c.provider == provider,
-                                table.c.providerId == provider_id).limit(1)  # fmt: skip
+    query = (
+        select(table)
+        .where(table.c.collectionRef == collection.id, table.c.provider == provider, table.c.providerId == provider_id)
+        .limit(1)
+    )
     link = (await connection.execute(query)).mappings().first()
     if link is None:
         return None, None
@@ -118,8 +122,14 @@ async def _can_assign_username(connection: AsyncConnection, collection: Collecti
     return await _find_by(connection, collection, name, username) is None
 
 
-async def _sign_up(connection: AsyncConnection, runtime: Runtime, collection: Collection, caller: Caller,
-                   user: AuthUser, create_data: Mapping[str, Any]) -> Outcome:  # fmt: skip
+async def _sign_up(
+    connection: AsyncConnection,
+    runtime: Runtime,
+    collection: Collection,
+    caller: Caller,
+    user: AuthUser,
+    create_data: Mapping[str, Any],
+) -> Outcome:
     if collection.name == SUPERUSERS:
         raise BadRequestError(FAILED)  # superusers never sign up through OAuth2
     payload = dict(create_data)
@@ -132,8 +142,11 @@ async def _sign_up(connection: AsyncConnection, runtime: Runtime, collection: Co
     if mapped.get("name") and mapped["name"] not in payload:
         payload[mapped["name"]] = user.name
     username = mapped.get("username")
-    if username and username not in payload and await _can_assign_username(connection, collection, username,
-                                                                            user.username):  # fmt: skip
+    if (
+        username
+        and username not in payload
+        and await _can_assign_username(connection, collection, username, user.username)
+    ):
         payload[username] = user.username
     avatar = mapped.get("avatarURL")
     if avatar and avatar not in payload and user.avatar_url:
@@ -153,11 +166,12 @@ async def _sign_up(connection: AsyncConnection, runtime: Runtime, collection: Co
     return Outcome(row, True, events)
 
 
-async def _reset_credentials(connection: AsyncConnection, runtime: Runtime, collection: Collection,
-                             record_id: str) -> dict[str, Any]:  # fmt: skip
+async def _reset_credentials(
+    connection: AsyncConnection, runtime: Runtime, collection: Collection, record_id: str
+) -> dict[str, Any]:
     values: dict[str, Any] = {
         "password": await runtime.hasher.hash(random_string(30, _ALPHANUMERIC)),
-        "tokenKey": random_string(50, _ALPHANUMERIC),
+        "tokenKey": new_token_key(),
     }
     for item in collection.fields:
         if isinstance(item, AutodateField) and item.onUpdate:
@@ -167,8 +181,9 @@ async def _reset_credentials(connection: AsyncConnection, runtime: Runtime, coll
     return dict((await connection.execute(statement)).mappings().one())
 
 
-async def _unlink_others(connection: AsyncConnection, runtime: Runtime, collection: Collection, record_id: str,
-                         keep: str) -> list[RecordEvent]:  # fmt: skip
+async def _unlink_others(
+    connection: AsyncConnection, runtime: Runtime, collection: Collection, record_id: str, keep: str
+) -> list[RecordEvent]:
     links = system_collection(runtime.registry.schema, EXTERNAL_AUTHS)
     table = links.table
     condition = (table.c.collectionRef == collection.id) & (table.c.recordRef == record_id) & (table.c.id != keep)
@@ -176,8 +191,15 @@ async def _unlink_others(connection: AsyncConnection, runtime: Runtime, collecti
     return [RecordEvent("delete", d.collection.id, d.collection.name, d.row) for d in deleted]
 
 
-async def _sign_in_existing(connection: AsyncConnection, runtime: Runtime, collection: Collection, caller: Caller,
-                            user: AuthUser, record: dict[str, Any], link_id: str) -> Outcome:  # fmt: skip
+async def _sign_in_existing(
+    connection: AsyncConnection,
+    runtime: Runtime,
+    collection: Collection,
+    caller: Caller,
+    user: AuthUser,
+    record: dict[str, Any],
+    link_id: str,
+) -> Outcome:
     events: list[RecordEvent] = []
     own = caller.owns(collection.id, str(record["id"]))
     taken_over = not own and bool(record["email"]) and not record["verified"]
@@ -192,8 +214,9 @@ async def _sign_in_existing(connection: AsyncConnection, runtime: Runtime, colle
         values["verified"] = True
     if values:
         try:
-            record, more = await update_record(connection, runtime.registry.schema, runtime.hasher, collection,
-                                               _System(), record["id"], values)  # fmt: skip
+            record, more = await update_record(
+                connection, runtime.registry.schema, runtime.hasher, collection, _System(), record["id"], values
+            )
         except ApiError as exc:
             raise BadRequestError(FAILED, exc.data) from exc
         events += more
@@ -202,8 +225,14 @@ async def _sign_in_existing(connection: AsyncConnection, runtime: Runtime, colle
     return Outcome(record, False, events)
 
 
-async def _link(connection: AsyncConnection, runtime: Runtime, collection: Collection, record_id: str,
-                provider: str, provider_id: str) -> RecordEvent:  # fmt: skip
+async def _link(
+    connection: AsyncConnection,
+    runtime: Runtime,
+    collection: Collection,
+    record_id: str,
+    provider: str,
+    provider_id: str,
+) -> RecordEvent:
     links = system_collection(runtime.registry.schema, EXTERNAL_AUTHS)
     values = {"collectionRef": collection.id, "recordRef": record_id, "provider": provider, "providerId": provider_id}
     savepoint = await connection.begin_nested()
@@ -217,8 +246,14 @@ async def _link(connection: AsyncConnection, runtime: Runtime, collection: Colle
     return RecordEvent("create", links.id, links.name, row)
 
 
-async def sign_in_account(runtime: Runtime, collection: Collection, caller: Caller, provider: str, user: AuthUser,
-                          create_data: Mapping[str, Any]) -> Outcome:  # fmt: skip
+async def sign_in_account(
+    runtime: Runtime,
+    collection: Collection,
+    caller: Caller,
+    provider: str,
+    user: AuthUser,
+    create_data: Mapping[str, Any],
+) -> Outcome:
     """Find, link or create the record ``user`` signs in to; one transaction, events to publish after."""
     async with runtime.engine.begin() as connection:
         link, record = await _linked(connection, runtime, collection, provider, user.id)

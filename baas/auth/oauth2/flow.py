@@ -82,12 +82,15 @@ def read_request(collection: Collection, body: Any) -> OAuth2Request:
     if not provider:
         errors["provider"] = _REQUIRED
     elif len(provider) > 100:
-        errors["provider"] = FieldError("validation_length_too_long", "The length must be no more than 100.",
-                                        {"max": 100})  # fmt: skip
+        errors["provider"] = FieldError(
+            "validation_length_too_long", "The length must be no more than 100.", {"max": 100}
+        )
     elif _provider_config(collection, provider) is None:
-        errors["provider"] = FieldError("validation_invalid_provider",
-                                        f"Provider with name {provider} is missing or is not enabled.",
-                                        {"name": provider})  # fmt: skip
+        errors["provider"] = FieldError(
+            "validation_invalid_provider",
+            f"Provider with name {provider} is missing or is not enabled.",
+            {"name": provider},
+        )
     if not values["code"]:
         errors["code"] = _REQUIRED
     if not redirect_url:
@@ -116,8 +119,9 @@ async def _fetch_user(provider: Provider, form: OAuth2Request) -> AuthUser:
     return user
 
 
-async def authenticate_with_oauth2(runtime: Runtime, collection: Collection, body: Any, sign_in: SignIn,
-                                   client: httpx.AsyncClient | None = None) -> dict[str, Any]:  # fmt: skip
+async def authenticate_with_oauth2(
+    runtime: Runtime, collection: Collection, body: Any, sign_in: SignIn, client: httpx.AsyncClient | None = None
+) -> dict[str, Any]:
     """The auth response for a code from the provider named in ``body`` (``sign_in.caller`` is the
     request's caller, with ``@request.context`` "oauth2": a signed-in caller links the provider)."""
     require_enabled(collection)

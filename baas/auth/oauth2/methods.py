@@ -54,9 +54,16 @@ async def auth_methods_oauth2(collection: Collection, client: httpx.AsyncClient 
                 verifier = random_string(43, _ALPHANUMERIC)
                 challenge, method = s256_challenge(verifier), "S256"
             url = provider.auth_url(state, challenge) + "&redirect_uri="
-            providers.append({
-                "name": provider.name, "displayName": provider.display_name or provider.name, "state": state,
-                "authURL": url, "authUrl": url, "codeVerifier": verifier, "codeChallenge": challenge,
-                "codeChallengeMethod": method,
-            })  # fmt: skip
+            providers.append(
+                {
+                    "name": provider.name,
+                    "displayName": provider.display_name or provider.name,
+                    "state": state,
+                    "authURL": url,
+                    "authUrl": url,
+                    "codeVerifier": verifier,
+                    "codeChallenge": challenge,
+                    "codeChallengeMethod": method,
+                }
+            )
     return {"providers": providers, "enabled": True}

@@ -25,15 +25,22 @@ def _sign_in(request: Request[Any, Any, Any], body: Any, identity: Any) -> SignI
     if not mfa_id and isinstance(body, dict) and isinstance(body.get("mfaId"), str):
         mfa_id = body["mfaId"]
     query = dict(request.query_params)
-    caller = Caller(identity=identity, query=query, headers=dict(request.headers), method=request.method,
-                    context="oauth2")  # fmt: skip
-    return SignIn(caller=caller, ip=request.client.host if request.client else "",
-                  user_agent=request.headers.get("user-agent", ""), mfa_id=mfa_id, query=query)  # fmt: skip
+    caller = Caller(
+        identity=identity, query=query, headers=dict(request.headers), method=request.method, context="oauth2"
+    )
+    return SignIn(
+        caller=caller,
+        ip=request.client.host if request.client else "",
+        user_agent=request.headers.get("user-agent", ""),
+        mfa_id=mfa_id,
+        query=query,
+    )
 
 
 @post("/auth-with-oauth2", status_code=200)
-async def auth_with_oauth2(request: Request[Any, Any, Any], runtime: RuntimeDep, identity: IdentityDep,
-                           collection: FromPath[str]) -> Response[Any]:  # fmt: skip
+async def auth_with_oauth2(
+    request: Request[Any, Any, Any], runtime: RuntimeDep, identity: IdentityDep, collection: FromPath[str]
+) -> Response[Any]:
     target = auth_collection_or_404(runtime.registry.schema, collection)
     flow.require_enabled(target)  # before the body is read, like PocketBase
     body = await read_json(request, flow.LOAD_FAILED)

@@ -81,7 +81,11 @@ class FileField(Field):
         return errors
 
     def column_sql(self) -> str:
-        return "text[] COLLATE \"C\" NOT NULL DEFAULT '{}'" if self.is_multiple else "text COLLATE \"C\" NOT NULL DEFAULT ''"
+        return (
+            "text[] COLLATE \"C\" NOT NULL DEFAULT '{}'"
+            if self.is_multiple
+            else "text COLLATE \"C\" NOT NULL DEFAULT ''"
+        )
 
     def sql_type(self) -> TypeEngine[Any]:
         return ARRAY(Text()) if self.is_multiple else Text()
@@ -111,7 +115,7 @@ class FileField(Field):
         if len(names) > self.max_files:
             raise FieldError(
                 "validation_too_many_files",
-                f"The maximum allowed files is {self.max_files}.",
+                f"The maximum allowed files is {self.max_files}",  # no final period: PocketBase's text
                 {"maxSelect": self.max_files},
             )
 
@@ -131,8 +135,7 @@ class FileField(Field):
         if size > self.max_size:
             raise FieldError(
                 "validation_file_size_limit",
-                f'Failed to upload "{original_name}" - '
-                f"the maximum allowed file size is {self.max_size} bytes.",
+                f"Failed to upload {original_name} - the maximum allowed file size is {self.max_size} bytes.",
                 {"file": original_name, "maxSize": self.max_size},
             )
         allowed = {allowed.lower() for allowed in self.mimeTypes}

@@ -60,9 +60,7 @@ class GeoPointField(Field):
         if not -90 <= lat <= 90:
             raise FieldError("validation_invalid_latitude", "Latitude must be between -90 and 90 degrees.")
         if not -180 <= lon <= 180:
-            raise FieldError(
-                "validation_invalid_longitude", "Longitude must be between -180 and 180 degrees."
-            )
+            raise FieldError("validation_invalid_longitude", "Longitude must be between -180 and 180 degrees.")
 
     def is_empty(self, value: Any) -> bool:
         return not isinstance(value, dict) or (value.get("lon") == 0 and value.get("lat") == 0)

@@ -83,7 +83,7 @@ class RelationField(Field):
         return None
 
     def column_sql(self) -> str:
-        return "text[] COLLATE \"C\" NOT NULL DEFAULT '{}'" if self.is_multiple else "text COLLATE \"C\" NULL"
+        return "text[] COLLATE \"C\" NOT NULL DEFAULT '{}'" if self.is_multiple else 'text COLLATE "C" NULL'
 
     def sql_type(self) -> TypeEngine[Any]:
         return ARRAY(Text()) if self.is_multiple else Text()
@@ -133,6 +133,4 @@ class RelationField(Field):
 
 def missing_records_error() -> FieldError:
     """For the record service, when some submitted ids do not exist in the related collection."""
-    return FieldError(
-        "validation_missing_rel_records", "Failed to find all relation records with the provided ids."
-    )
+    return FieldError("validation_missing_rel_records", "Failed to find all relation records with the provided ids.")

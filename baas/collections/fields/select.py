@@ -59,7 +59,11 @@ class SelectField(Field):
         return errors
 
     def column_sql(self) -> str:
-        return "text[] COLLATE \"C\" NOT NULL DEFAULT '{}'" if self.is_multiple else "text COLLATE \"C\" NOT NULL DEFAULT ''"
+        return (
+            "text[] COLLATE \"C\" NOT NULL DEFAULT '{}'"
+            if self.is_multiple
+            else "text COLLATE \"C\" NOT NULL DEFAULT ''"
+        )
 
     def sql_type(self) -> TypeEngine[Any]:
         return ARRAY(Text()) if self.is_multiple else Text()

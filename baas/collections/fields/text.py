@@ -77,7 +77,7 @@ class TextField(Field):
 
     def column_sql(self) -> str:
         if self.primaryKey:
-            return "text COLLATE \"C\" PRIMARY KEY"
+            return 'text COLLATE "C" PRIMARY KEY'
         return "text COLLATE \"C\" NOT NULL DEFAULT ''"
 
     def sql_type(self) -> TypeEngine[Any]:

@@ -23,9 +23,7 @@ def test_settings(options, expected, context, rendered):
 
 
 def test_has_no_required_or_help():
-    field = field_from_json(
-        {"type": "autodate", "name": "a", "onCreate": True, "required": True, "help": "x"}
-    )
+    field = field_from_json({"type": "autodate", "name": "a", "onCreate": True, "required": True, "help": "x"})
     assert field.to_json() == {
         "id": "",
         "name": "a",

@@ -49,9 +49,7 @@ def test_options_round_trip():
     assert field_from_json(field.to_json()).to_json() == field.to_json()
 
 
-@pytest.mark.parametrize(
-    ("raw", "expected"), [("<p>x</p>", "<p>x</p>"), (None, ""), (5, "5"), (True, "true")]
-)
+@pytest.mark.parametrize(("raw", "expected"), [("<p>x</p>", "<p>x</p>"), (None, ""), (5, "5"), (True, "true")])
 def test_prepare(raw, expected):
     assert EditorField(name="e").prepare(raw) == expected
 

@@ -52,9 +52,7 @@ def test_settings(options, expected, context, rendered):
     assert rendered(field.check_settings(context)) == expected
 
 
-@pytest.mark.parametrize(
-    "options", [{"onlyDomains": "a.com"}, {"exceptDomains": [1]}, {"onlyDomains": {"a": 1}}]
-)
+@pytest.mark.parametrize("options", [{"onlyDomains": "a.com"}, {"exceptDomains": [1]}, {"onlyDomains": {"a": 1}}])
 def test_options_of_the_wrong_json_type(options):
     with pytest.raises(InvalidOptionsError):
         field_from_json({"type": "email", "name": "e", **options})

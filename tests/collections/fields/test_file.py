@@ -139,7 +139,7 @@ def test_prepare_rejects(raw):
             ["a", "b", "c"],
             {
                 "code": "validation_too_many_files",
-                "message": "The maximum allowed files is 2.",
+                "message": "The maximum allowed files is 2",
                 "params": {"maxSelect": 2},
             },
         ),
@@ -148,7 +148,7 @@ def test_prepare_rejects(raw):
             ["a", "b"],
             {
                 "code": "validation_too_many_files",
-                "message": "The maximum allowed files is 1.",
+                "message": "The maximum allowed files is 1",
                 "params": {"maxSelect": 1},
             },
         ),
@@ -205,7 +205,7 @@ def test_check_known_truncates_long_names():
             "text/plain",
             {
                 "code": "validation_file_size_limit",
-                "message": 'Failed to upload "orig.txt" - the maximum allowed file size is 5242880 bytes.',
+                "message": "Failed to upload orig.txt - the maximum allowed file size is 5242880 bytes.",
                 "params": {"file": "orig.txt", "maxSize": 5242880},
             },
         ),

@@ -172,7 +172,7 @@ def test_modifiers(field, modifier, current, raw, expected):
 
 
 def test_values():
-    assert single().column_sql() == "text COLLATE \"C\" NULL"
+    assert single().column_sql() == 'text COLLATE "C" NULL'
     assert multi().column_sql() == "text[] COLLATE \"C\" NOT NULL DEFAULT '{}'"
     assert single().zero() is None
     assert multi().zero() == []

@@ -63,9 +63,7 @@ def test_settings(options, expected, context, rendered):
     assert rendered(SelectField.from_json({"name": "s", **options}).check_settings(context)) == expected
 
 
-@pytest.mark.parametrize(
-    "options", [{"values": "a,b"}, {"values": ["a", 1]}, {"maxSelect": "2"}, {"maxSelect": 1.5}]
-)
+@pytest.mark.parametrize("options", [{"values": "a,b"}, {"values": ["a", 1]}, {"maxSelect": "2"}, {"maxSelect": 1.5}])
 def test_options_of_the_wrong_json_type(options):
     with pytest.raises(InvalidOptionsError):
         field_from_json({"type": "select", "name": "s", **options})

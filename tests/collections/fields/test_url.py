@@ -1,4 +1,3 @@
-
 import pytest
 
 from baas.collections.fields import InvalidOptionsError, URLField, field_from_json

@@ -34,8 +34,9 @@ class Apple(Provider):
 
     async def fetch_raw_user(self, token: Token) -> dict[str, Any]:
         jwks_url = text(self.extra, "jwksURL") or self.JWKS_URL
-        claims = await verify_id_token(self.client, text(token.extra, "id_token"), audience=self.client_id,
-                                       issuers=[ISSUER], jwks_url=jwks_url)  # fmt: skip
+        claims = await verify_id_token(
+            self.client, text(token.extra, "id_token"), audience=self.client_id, issuers=[ISSUER], jwks_url=jwks_url
+        )
         raw_user = text(token.extra, "user")
         if raw_user:
             try:

@@ -49,10 +49,18 @@ class AuthUser:
     def meta(self, *, is_new: bool) -> dict[str, Any]:
         """The ``meta`` of the auth response (``avatarUrl`` is PocketBase's legacy spelling)."""
         body = {
-            "accessToken": self.access_token, "avatarURL": self.avatar_url, "avatarUrl": self.avatar_url,
-            "email": self.email, "expiry": dates.format_datetime(self.expiry), "id": self.id, "isNew": is_new,
-            "name": self.name, "rawUser": self.raw_user, "refreshToken": self.refresh_token, "username": self.username,
-        }  # fmt: skip
+            "accessToken": self.access_token,
+            "avatarURL": self.avatar_url,
+            "avatarUrl": self.avatar_url,
+            "email": self.email,
+            "expiry": dates.format_datetime(self.expiry),
+            "id": self.id,
+            "isNew": is_new,
+            "name": self.name,
+            "rawUser": self.raw_user,
+            "refreshToken": self.refresh_token,
+            "username": self.username,
+        }
         return body
 
 
@@ -127,8 +135,14 @@ class Provider:
             form["code_verifier"] = code_verifier
         headers = {"Accept": "application/json"}
         # Like Go's oauth2 package: client credentials in a Basic header first, then in the form.
-        reply = await send(self.client, "POST", self.token_url, headers=headers, data=form,
-                           auth=(quote_plus(self.client_id), quote_plus(self.client_secret)))  # fmt: skip
+        reply = await send(
+            self.client,
+            "POST",
+            self.token_url,
+            headers=headers,
+            data=form,
+            auth=(quote_plus(self.client_id), quote_plus(self.client_secret)),
+        )
         if not reply.ok:
             with_credentials = {**form, "client_id": self.client_id}
             if self.client_secret:

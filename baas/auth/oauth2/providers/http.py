@@ -59,9 +59,14 @@ def _where(url: str) -> str:
 
 
 async def send(
-    client: httpx.AsyncClient, method: str, url: str, *, headers: Mapping[str, str] | None = None,
-    data: Mapping[str, str] | None = None, auth: tuple[str, str] | None = None,
-) -> Reply:  # fmt: skip
+    client: httpx.AsyncClient,
+    method: str,
+    url: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    data: Mapping[str, str] | None = None,
+    auth: tuple[str, str] | None = None,
+) -> Reply:
     """One request; the answer whatever its status (callers decide), cut off past the size limit."""
     if not url.lower().startswith(("https://", "http://")):
         raise OAuth2Error("the provider URL is missing or not http(s)")

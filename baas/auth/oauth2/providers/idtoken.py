@@ -49,8 +49,13 @@ async def _signing_key(client: httpx.AsyncClient, jwks_url: str, header: Mapping
 
 
 async def verify_id_token(
-    client: httpx.AsyncClient, id_token: str, *, audience: str, issuers: Sequence[str] = (), jwks_url: str = "",
-) -> dict[str, Any]:  # fmt: skip
+    client: httpx.AsyncClient,
+    id_token: str,
+    *,
+    audience: str,
+    issuers: Sequence[str] = (),
+    jwks_url: str = "",
+) -> dict[str, Any]:
     """The verified claims of ``id_token``; :class:`OAuth2Error` for anything invalid."""
     if not id_token:
         raise OAuth2Error("empty id_token")
@@ -61,18 +66,31 @@ async def verify_id_token(
     except jwt.PyJWTError as exc:
         raise OAuth2Error("malformed id_token") from exc
     options: Options = {
-        "verify_signature": bool(jwks_url), "verify_exp": True, "verify_iat": True, "verify_nbf": True,
-        "verify_aud": True, "verify_iss": bool(issuers), "require": ["exp"],
-    }  # fmt: skip
+        "verify_signature": bool(jwks_url),
+        "verify_exp": True,
+        "verify_iat": True,
+        "verify_nbf": True,
+        "verify_aud": True,
+        "verify_iss": bool(issuers),
+        "require": ["exp"],
+    }
     try:
         if jwks_url:
             key, algorithm = await _signing_key(client, jwks_url, header)
-            claims = jwt.decode(id_token, key, algorithms=[algorithm], audience=audience, issuer=list(issuers) or None,
-                                leeway=LEEWAY_SECONDS, options=options)  # fmt: skip
+            claims = jwt.decode(
+                id_token,
+                key,
+                algorithms=[algorithm],
+                audience=audience,
+                issuer=list(issuers) or None,
+                leeway=LEEWAY_SECONDS,
+                options=options,
+            )
         else:
             # PocketBase trusts an id_token read over TLS from the token endpoint when no JWKS is configured.
-            claims = jwt.decode(id_token, audience=audience, issuer=list(issuers) or None, leeway=LEEWAY_SECONDS,
-                                options=options)  # fmt: skip
+            claims = jwt.decode(
+                id_token, audience=audience, issuer=list(issuers) or None, leeway=LEEWAY_SECONDS, options=options
+            )
     except jwt.PyJWTError as exc:
         raise OAuth2Error(f"invalid id_token ({type(exc).__name__})") from None
     if not isinstance(claims, dict):

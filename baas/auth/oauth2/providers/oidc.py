@@ -59,8 +59,13 @@ class OIDC(Provider):
             self.extra["issuers"] = [announced]
 
     async def _id_claims(self, token: Token) -> dict[str, Any]:
-        return await verify_id_token(self.client, text(token.extra, "id_token"), audience=self.client_id,
-                                     issuers=self.issuers, jwks_url=self.jwks_url)  # fmt: skip
+        return await verify_id_token(
+            self.client,
+            text(token.extra, "id_token"),
+            audience=self.client_id,
+            issuers=self.issuers,
+            jwks_url=self.jwks_url,
+        )
 
     async def fetch_raw_user(self, token: Token) -> dict[str, Any]:
         if not self.userinfo_url:
