@@ -88,6 +88,7 @@ def serve(
     """Run the server (with an embedded PostgreSQL unless BAAS_DATABASE_URL is set)."""
     import uvicorn
 
+    from baas.api.server import server_config
     from baas.app import create_app
 
     host, _, port_text = http.rpartition(":")
@@ -98,13 +99,10 @@ def serve(
     with _database(settings, own=True) as ready:
         installed = _run(lambda: _prepare(ready))
         _announce(ready, installed, _run(lambda: _setup_link(ready)))
-        config = uvicorn.Config(
+        config = server_config(
             create_app(ready),
-            host=host,
-            port=int(port_text),
-            log_level="warning",
-            lifespan="on",
-            server_header=False,
+            host,
+            int(port_text),
             proxy_headers=False,
             # Open realtime streams would otherwise hold a shutdown until they time out.
             timeout_graceful_shutdown=5,

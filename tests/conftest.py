@@ -23,6 +23,7 @@ import pytest
 import pytest_asyncio
 import uvicorn
 
+from baas.api.server import server_config
 from baas.app import create_app
 from baas.bootstrap import prepare_database
 from baas.config import PasswordHashing, Settings
@@ -139,9 +140,7 @@ class RunningServer:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.app = create_app(settings)
-        config = uvicorn.Config(
-            self.app, host="127.0.0.1", port=0, log_level="warning", lifespan="on", server_header=False
-        )
+        config = server_config(self.app, "127.0.0.1", 0)
         self.server = uvicorn.Server(config)
         self.url = ""
         self._task: asyncio.Task[None] | None = None
