@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -37,17 +37,26 @@ class Identity:
 
 
 def token_from_header(value: str | None) -> str:
-    """The raw token from an Authorization header, with or without the ``Bearer`` prefix."""
+    """The raw token from an Authorization header, with or without the ``Bearer`` prefix.
+
+    Exactly one space follows the prefix, as in PocketBase: ``Bearer  <token>`` is no valid token.
+    """
     if not value:
         return ""
     value = value.strip()
     if value[:7].lower() == "bearer ":
-        value = value[7:].strip()
+        value = value[7:]
     return value
 
 
-async def identify(engine: AsyncEngine, schema: Schema, token: str) -> Identity | None:
-    """The auth record for a valid auth token; None for a missing, invalid, expired or revoked one."""
+async def identify(
+    engine: AsyncEngine, schema: Schema, token: str, *, kind: Literal["auth", "file"] = "auth"
+) -> Identity | None:
+    """The auth record for a valid token of ``kind``; None for a missing, invalid, expired or revoked one.
+
+    ``file`` tokens (``POST /api/files/token``) are signed with the collection's ``fileToken`` secret,
+    auth tokens with its ``authToken`` secret; both with the record's ``tokenKey``.
+    """
     if not token or len(token) > 4096:
         return None
     try:
@@ -55,7 +64,7 @@ async def identify(engine: AsyncEngine, schema: Schema, token: str) -> Identity 
     except TokenError:
         return None
     collection_id, record_id = claims.get("collectionId"), claims.get("id")
-    if claims.get("type") != "auth" or not isinstance(collection_id, str) or not isinstance(record_id, str):
+    if claims.get("type") != kind or not isinstance(collection_id, str) or not isinstance(record_id, str):
         return None
     collection = schema.find(collection_id)
     if collection is None or not collection.is_auth or collection.id != collection_id:
@@ -65,7 +74,7 @@ async def identify(engine: AsyncEngine, schema: Schema, token: str) -> Identity 
         row = (await connection.execute(select(table).where(table.c.id == record_id))).mappings().first()
     if row is None:
         return None
-    secret = collection.auth_options["authToken"]["secret"]
+    secret = collection.auth_options[f"{kind}Token"]["secret"]
     try:
         verified = verify_token(token, collection_secret=secret, token_key=row["tokenKey"])
     except TokenError:

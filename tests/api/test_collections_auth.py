@@ -72,11 +72,6 @@ HEADERS = [
         auth="Bearer  {superuser}",
         status=401,
         contains=[UNAUTHORIZED],
-        marks=[
-            pytest.mark.xfail(
-                strict=True, reason="baas/auth/identity.py strips the token; PocketBase refuses 'Bearer  <token>'"
-            )
-        ],
     ),
     Scenario("Bearer alone", "GET", URL, auth="Bearer", status=401, contains=[UNAUTHORIZED]),
     Scenario("empty Authorization header", "GET", URL, auth="", status=401, contains=[UNAUTHORIZED]),
