@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import literal, select
 
-from baas.auth.identity import Identity
-from baas.auth.tokens import TokenError, decode_unverified, issue_token, verify_token
+from baas.auth.identity import Identity, identify
+from baas.auth.tokens import issue_token
 from baas.collections.fields import FileField
 from baas.collections.fields.select import as_list
 from baas.collections.model import Collection
@@ -52,30 +52,7 @@ def file_token(identity: Identity) -> str:
 
 async def file_identity(runtime: Runtime, token: str) -> Identity | None:
     """The auth record behind a valid file token; None for anything else."""
-    if not token or len(token) > 4096:
-        return None
-    try:
-        claims = decode_unverified(token)
-    except TokenError:
-        return None
-    collection_id, record_id = claims.get("collectionId"), claims.get("id")
-    if claims.get("type") != "file" or not isinstance(collection_id, str) or not isinstance(record_id, str):
-        return None
-    collection = runtime.registry.schema.find(collection_id)
-    if collection is None or not collection.is_auth or collection.id != collection_id:
-        return None
-    table = collection.table
-    async with runtime.engine.connect() as connection:
-        row = (await connection.execute(select(table).where(table.c.id == record_id))).mappings().first()
-    if row is None:
-        return None
-    try:
-        verified = verify_token(
-            token, collection_secret=collection.auth_options["fileToken"]["secret"], token_key=row["tokenKey"]
-        )
-    except TokenError:
-        return None
-    return Identity(collection=collection, record=dict(row), claims=verified, token=token)
+    return await identify(runtime.engine, runtime.registry.schema, token, kind="file")
 
 
 async def _readable(

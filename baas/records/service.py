@@ -7,7 +7,8 @@ new uploads go.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from baas.collections.model import Collection
@@ -53,20 +54,9 @@ async def create(
     schema = runtime.registry.schema
     files = FileChanges.prepare(collection, submission.all_uploads())
     values = files.values(submission.values)
-    try:
-        await files.stage(runtime.files, planned_id(collection, values))
-        async with runtime.engine.begin() as connection:
-            row, events = await create_record(
-                connection, schema, runtime.hasher, collection, caller, values, files=files
-            )
-            documents = await read_documents(connection, schema, collection, caller, [row], query)
-    except UploadExpiredError as exc:
-        await files.abort(runtime.files)
-        raise BadRequestError(UPLOAD_EXPIRED) from exc
-    except BaseException:
-        await files.abort(runtime.files)
-        raise
-    await files.finish(runtime.files)
+    async with _settled(runtime, files, planned_id(collection, values)), runtime.engine.begin() as connection:
+        row, events = await create_record(connection, schema, runtime.hasher, collection, caller, values, files=files)
+        documents = await read_documents(connection, schema, collection, caller, [row], query)
     await runtime.bus.publish(events)
     return documents[0]
 
@@ -82,13 +72,21 @@ async def update(
     schema = runtime.registry.schema
     files = FileChanges.prepare(collection, submission.all_uploads())
     values = files.values(submission.values)
+    async with _settled(runtime, files, record_id), runtime.engine.begin() as connection:
+        row, events = await update_record(
+            connection, schema, runtime.hasher, collection, caller, record_id, values, files=files
+        )
+        documents = await read_documents(connection, schema, collection, caller, [row], query)
+    await runtime.bus.publish(events)
+    return documents[0]
+
+
+@contextlib.asynccontextmanager
+async def _settled(runtime: Runtime, files: FileChanges, record_id: str) -> AsyncIterator[None]:
+    """Uploads staged before the transaction inside; dropped if it fails, doomed files go after it commits."""
     try:
         await files.stage(runtime.files, record_id)
-        async with runtime.engine.begin() as connection:
-            row, events = await update_record(
-                connection, schema, runtime.hasher, collection, caller, record_id, values, files=files
-            )
-            documents = await read_documents(connection, schema, collection, caller, [row], query)
+        yield
     except UploadExpiredError as exc:
         await files.abort(runtime.files)
         raise BadRequestError(UPLOAD_EXPIRED) from exc
@@ -96,8 +94,6 @@ async def update(
         await files.abort(runtime.files)
         raise
     await files.finish(runtime.files)
-    await runtime.bus.publish(events)
-    return documents[0]
 
 
 async def delete(runtime: Runtime, collection: Collection, caller: Caller, record_id: str) -> None:
