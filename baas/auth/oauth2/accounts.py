@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, literal, select, update
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from baas import dates
 from baas.auth.oauth2.providers import AuthUser
+from baas.auth.oauth2.providers.http import OAuth2Error, new_client, send
 from baas.auth.system_records import insert_row, system_collection
 from baas.collections.fields.autodate import AutodateField
 from baas.collections.fields.file import FileField
@@ -34,7 +37,10 @@ from baas.collections.model import Collection
 from baas.collections.scaffolds import SUPERUSERS
 from baas.errors import ApiError, BadRequestError, FieldError
 from baas.events import RecordEvent
+from baas.files.sniff import HEAD_SIZE
+from baas.files.uploads import Upload, new_spool
 from baas.ids import new_token_key, random_string
+from baas.records.attachments import FileChanges, planned_id
 from baas.records.caller import Caller
 from baas.records.cascade import delete_where
 from baas.records.writing import create_record, update_record
@@ -63,6 +69,8 @@ class Outcome:
     record: dict[str, Any]
     is_new: bool
     events: list[RecordEvent]
+    # The downloaded avatar of a sign-up, staged in storage: settled after the transaction.
+    files: FileChanges | None = field(default=None)
 
 
 def _unique_lowercase(collection: Collection, name: str) -> bool | None:
@@ -149,21 +157,61 @@ async def _sign_up(
     ):
         payload[username] = user.username
     avatar = mapped.get("avatarURL")
+    files = None
     if avatar and avatar not in payload and user.avatar_url:
-        if isinstance(collection.get_field(avatar), FileField):
-            logger.info("oauth2: the avatar of %s is not downloaded into file fields yet", collection.name)
+        target = collection.get_field(avatar)
+        if isinstance(target, FileField):
+            files = await _avatar_file(collection, target, user.avatar_url)
+            if files is not None:
+                payload = files.values(payload)
         else:
             payload[avatar] = user.avatar_url
     if "password" not in payload:
         payload["password"] = payload["passwordConfirm"] = random_string(30, _ALPHANUMERIC)
     schema, hasher = runtime.registry.schema, runtime.hasher
-    row, events = await create_record(connection, schema, hasher, collection, caller, payload)
+    try:
+        if files is not None:
+            await files.stage(runtime.files, planned_id(collection, payload))
+        row, events = await create_record(connection, schema, hasher, collection, caller, payload, files=files)
+    except BaseException:
+        if files is not None:
+            await files.abort(runtime.files)
+        raise
     if row["email"] == user.email and not row["verified"]:
         # The provider vouches for this address (or neither side has one).
         verified = {"verified": True}
         row, more = await update_record(connection, schema, hasher, collection, _System(), row["id"], verified)
         events += more
-    return Outcome(row, True, events)
+    return Outcome(row, True, events, files)
+
+
+async def _avatar_file(collection: Collection, target: FileField, url: str) -> FileChanges | None:
+    """The provider's avatar as an upload to ``target`` (as PocketBase downloads it for a file field).
+
+    Best effort: an avatar that cannot be fetched (at most 1 MB) or that the field refuses (type,
+    size) is left out and logged; the sign-up goes on without it.
+    """
+    try:
+        async with new_client() as http:
+            reply = await send(http, "GET", url)
+    except OAuth2Error as exc:
+        logger.info("oauth2: avatar not downloaded: %s", exc)
+        return None
+    if not reply.ok or not reply.body:
+        logger.info("oauth2: avatar not downloaded: %s answered %d", urlsplit(url).netloc, reply.status)
+        return None
+    spool = new_spool()
+    spool.write(reply.body)
+    spool.seek(0)
+    filename = PurePosixPath(urlsplit(url).path).name or "avatar"
+    upload = Upload(key=target.name, filename=filename, size=len(reply.body), head=reply.body[:HEAD_SIZE], file=spool)
+    files = FileChanges.prepare(collection, [upload])
+    refused = [item.error for item in files.files if item.error is not None]
+    if refused:
+        logger.info("oauth2: avatar left out, the %s field refuses it: %s", target.name, refused[0].message)
+        files.close()
+        return None
+    return files
 
 
 async def _reset_credentials(
@@ -255,18 +303,27 @@ async def sign_in_account(
     create_data: Mapping[str, Any],
 ) -> Outcome:
     """Find, link or create the record ``user`` signs in to; one transaction, events to publish after."""
-    async with runtime.engine.begin() as connection:
-        link, record = await _linked(connection, runtime, collection, provider, user.id)
-        identity = caller.identity
-        if record is None and identity is not None and identity.collection.id == collection.id:
-            record = await _find_by(connection, collection, "id", identity.id)
-        if record is None and user.email:
-            record = await _find_by(connection, collection, "email", user.email)
-        if record is None:
-            outcome = await _sign_up(connection, runtime, collection, caller, user, create_data)
-        else:
-            link_id = link["id"] if link is not None else ""
-            outcome = await _sign_in_existing(connection, runtime, collection, caller, user, record, link_id)
-        if link is None:
-            outcome.events.append(await _link(connection, runtime, collection, outcome.record["id"], provider, user.id))
+    outcome: Outcome | None = None
+    try:
+        async with runtime.engine.begin() as connection:
+            link, record = await _linked(connection, runtime, collection, provider, user.id)
+            identity = caller.identity
+            if record is None and identity is not None and identity.collection.id == collection.id:
+                record = await _find_by(connection, collection, "id", identity.id)
+            if record is None and user.email:
+                record = await _find_by(connection, collection, "email", user.email)
+            if record is None:
+                outcome = await _sign_up(connection, runtime, collection, caller, user, create_data)
+            else:
+                link_id = link["id"] if link is not None else ""
+                outcome = await _sign_in_existing(connection, runtime, collection, caller, user, record, link_id)
+            if link is None:
+                linked = await _link(connection, runtime, collection, outcome.record["id"], provider, user.id)
+                outcome.events.append(linked)
+    except BaseException:
+        if outcome is not None and outcome.files is not None:
+            await outcome.files.abort(runtime.files)
+        raise
+    if outcome.files is not None:
+        await outcome.files.finish(runtime.files)
     return outcome

@@ -14,6 +14,7 @@ import asyncio
 import base64
 import functools
 import hashlib
+import io
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from litestar import Litestar, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Response
+from PIL import Image
 
 SHAPES = ("oidc", "google", "apple", "github", "gitlab", "discord", "facebook", "microsoft")
 APPLE_ISSUER = "https://appleid.apple.com"
@@ -37,6 +39,14 @@ PARAMS_ONLY = {"github", "facebook"}
 def _keys() -> tuple[rsa.RSAPrivateKey, rsa.RSAPrivateKey]:
     """The signing key and a rogue key with the same kid (made once per test process)."""
     return tuple(rsa.generate_private_key(public_exponent=65537, key_size=2048) for _ in range(2))  # type: ignore[return-value]
+
+
+@functools.cache
+def _png() -> bytes:
+    image = Image.new("RGB", (64, 48), (200, 30, 30))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
 
 
 @dataclass
@@ -288,7 +298,18 @@ class LocalIdP:
             shape = "github-emails" if path.endswith("/emails") else path.split("/")[1]
             return idp.profile(shape, dict(request.headers))
 
-        return Litestar([discovery, jwks, authorize, token, profile], openapi_config=None)
+        @get("/avatars/{name:str}")
+        async def avatar(name: FromPath[str]) -> Response[bytes]:
+            """Profile pictures: ``ann.png`` a real PNG, ``huge.png`` over 1 MB, ``page.png`` HTML."""
+            if name == "huge.png":
+                return Response(_png() + b"\0" * (1024 * 1024 + 1), media_type="image/png")
+            if name == "page.png":
+                return Response(b"<html><script>alert(1)</script></html>", media_type="image/png")
+            if name != "ann.png":
+                return Response(b"", status_code=404)
+            return Response(_png(), media_type="image/png")
+
+        return Litestar([discovery, jwks, authorize, token, profile, avatar], openapi_config=None)
 
     async def start(self) -> None:
         config = uvicorn.Config(self.app(), host="127.0.0.1", port=0, log_level="warning", lifespan="off")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
+import pytest
 
 from tests.auth.oauth2.conftest import configure, external_auths, oauth2_sign_in, person
 from tests.auth.oauth2.idp import LocalIdP
@@ -68,6 +71,47 @@ async def test_create_data_and_mapped_fields(
     idp.login_as(person(sub="1004", email="fourth@example.com", username="Dee"))
     fourth = await oauth2_sign_in(client, server, "oidc")
     assert fourth.json()["record"]["username"] == "Dee"
+
+
+@pytest.mark.parametrize(
+    ("picture", "stored"),
+    [
+        ("ann.png", True),
+        ("missing.png", False),  # the provider's 404: the sign-up goes on without an avatar
+        ("huge.png", False),  # over the 1 MB download limit
+        ("page.png", False),  # HTML under an image name: refused by the field's mimeTypes
+    ],
+)
+async def test_the_avatar_is_downloaded_into_a_file_field(
+    idp: LocalIdP,
+    server: RunningServer,
+    admin: httpx.AsyncClient,
+    client: httpx.AsyncClient,
+    picture: str,
+    stored: bool,
+) -> None:
+    users = (await admin.get("/api/collections/users")).json()
+    fields = [f for f in users["fields"] if f["name"] != "avatar"]
+    avatar = {"name": "avatar", "type": "file", "maxSelect": 1, "mimeTypes": ["image/png", "image/jpeg"]}
+    assert (await admin.patch("/api/collections/users", json={"fields": [*fields, avatar]})).status_code == 200
+    await configure(admin, "users", [idp.provider_config("oidc")], mapped={"avatarURL": "avatar"})
+    idp.login_as(person(picture=f"{idp.url}/avatars/{picture}"))
+
+    response = await oauth2_sign_in(client, server, "oidc")
+    assert response.status_code == 200, response.text
+    record = response.json()["record"]
+    assert response.json()["meta"]["avatarURL"] == f"{idp.url}/avatars/{picture}"
+    if not stored:
+        assert record["avatar"] == ""
+        return
+    assert re.fullmatch(r"ann_[a-z0-9]{10}\.png", record["avatar"]), record["avatar"]
+    served = await client.get(f"/api/files/users/{record['id']}/{record['avatar']}")
+    assert served.status_code == 200
+    assert served.headers["content-type"] == "image/png"
+    assert served.content[:8] == b"\x89PNG\r\n\x1a\n"
+    # signing in again does not download it again
+    again = await oauth2_sign_in(client, server, "oidc")
+    assert again.json()["record"]["avatar"] == record["avatar"]
 
 
 async def test_links_an_existing_verified_account(
