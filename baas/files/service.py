@@ -10,13 +10,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import literal, select
+from sqlalchemy import any_, literal, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from baas.auth.identity import Identity, identify
 from baas.auth.tokens import issue_token
 from baas.collections.fields import FileField
 from baas.collections.fields.select import as_list
 from baas.collections.model import Collection
+from baas.collections.registry import Schema
+from baas.collections.views import ViewQueryError, source_tables
+from baas.db.tables import DATA_SCHEMA
 from baas.errors import BadRequestError, FieldError, NotFoundError
 from baas.files.names import file_key, is_safe_segment, thumb_key
 from baas.files.storage import ObjectInfo, Storage
@@ -86,6 +90,39 @@ async def _field_of(runtime: Runtime, collection: Collection, record_id: str, fi
     raise NotFoundError()
 
 
+async def _view_file_key(
+    connection: AsyncConnection, schema: Schema, view: Collection, filename: str, *, depth: int
+) -> str | None:
+    """Where a file a view shows is stored: under the record of a collection the view reads that
+    holds it (through views over views). Stored names carry a random suffix, so one record holds it.
+    The view's own rule has been checked already, as PocketBase does."""
+    if depth > 5:
+        return None
+    try:
+        sources = await source_tables(connection, view.name)
+    except ViewQueryError:
+        return None
+    for schema_name, table_name in sources:
+        source = schema.find(table_name) if schema_name == DATA_SCHEMA else None
+        if source is None or source.name != table_name:
+            continue
+        if source.is_view:
+            found = await _view_file_key(connection, schema, source, filename, depth=depth + 1)
+            if found is not None:
+                return found
+            continue
+        table = source.table
+        for item in source.fields:
+            if not isinstance(item, FileField):
+                continue
+            column = table.c[item.name]
+            holds = literal(filename) == any_(column) if item.is_multiple else column == literal(filename)
+            owner = (await connection.execute(select(table.c.id).where(holds).limit(1))).scalar_one_or_none()
+            if owner is not None:
+                return file_key(source.id, str(owner), filename)
+    return None
+
+
 def _thumb_size(item: FileField, thumb: str) -> str:
     if thumb != DEFAULT_THUMB and thumb not in item.thumbs:
         allowed = ", ".join([DEFAULT_THUMB, *[size for size in item.thumbs if size != DEFAULT_THUMB]])
@@ -104,13 +141,20 @@ async def find_file(
 ) -> ServedFile:
     """The object to serve for ``GET /api/files/{collection}/{record}/{filename}``."""
     collection = runtime.registry.schema.find(collection_ref)
-    if collection is None or collection.is_view or not is_safe_segment(record_id) or not is_safe_segment(filename):
+    if collection is None or not is_safe_segment(record_id) or not is_safe_segment(filename):
         raise NotFoundError()
     item = await _field_of(runtime, collection, record_id, filename)
     if item.protected and not await _readable(runtime, collection, record_id, query, headers):
         raise NotFoundError()
     storage = runtime.files.storage
-    key = file_key(collection.id, record_id, filename)
+    if collection.is_view:
+        async with runtime.engine.connect() as connection:
+            found = await _view_file_key(connection, runtime.registry.schema, collection, filename, depth=0)
+        if found is None:
+            raise NotFoundError()
+        key = found
+    else:
+        key = file_key(collection.id, record_id, filename)
     info = await storage.stat(key)
     if info is None:
         raise NotFoundError()

@@ -275,3 +275,56 @@ async def test_file_token_claims(files: Files) -> None:
     claims = jwt.decode(token, options={"verify_signature": False})
     assert claims["type"] == "file"
     assert set(claims) == {"collectionId", "exp", "id", "type"}
+
+
+async def _view(files: Files, name: str, query: str, **rules: Any) -> str:
+    body = {"name": name, "type": "view", "viewQuery": query, "listRule": "", "viewRule": "", **rules}
+    response = await files.admin.post("/api/collections", json=body)
+    assert response.status_code == 200, response.text
+    return name
+
+
+async def test_files_of_view_collections(files: Files) -> None:
+    """A view serves the files of the records it reads (PocketBase: ``FindRecordByViewFile``)."""
+    collection, record = await _record(files)
+    source = collection["name"]
+    view = await _view(files, f"v_{source}", f"SELECT id, f AS pictures FROM {source}")
+    nested = await _view(files, f"vv_{source}", f"SELECT id, pictures AS shown FROM v_{source}")
+    picture = record["f"][0]
+    async with httpx.AsyncClient(base_url=files.server.url) as guest:
+        for name in (view, nested):
+            response = await guest.get(f"/api/files/{name}/{record['id']}/{picture}")
+            assert response.status_code == 200, (name, response.text)
+            assert response.content == png(64, 48)
+            assert response.headers["content-type"] == "image/png"
+            thumb = await guest.get(f"/api/files/{name}/{record['id']}/{picture}", params={"thumb": "20x20"})
+            assert Image.open(io.BytesIO(thumb.content)).size == (20, 20), "the thumb sizes come with the field"
+            assert (await guest.get(f"/api/files/{name}/{record['id']}/nope_abcdefghij.png")).status_code == 404
+            assert (await guest.get(f"/api/files/{name}/nope/{picture}")).status_code == 404
+    other, other_record = await _record(files)
+    elsewhere = other_record["f"][0]
+    async with httpx.AsyncClient(base_url=files.server.url) as guest:
+        # a file of a record the view does not show is not served through it
+        assert (await guest.get(f"/api/files/{view}/{record['id']}/{elsewhere}")).status_code == 404
+
+
+async def test_protected_files_of_a_view_follow_the_views_rule(files: Files) -> None:
+    collection = await files.collection("psrc", [{"name": "f", "type": "file", "protected": True}], viewRule=None)
+    record = (
+        await files.admin.post(
+            f"/api/collections/{collection['name']}/records", files=[("f", ("s.txt", b"shh", "text/plain"))]
+        )
+    ).json()
+    view = await _view(
+        files, f"v_{collection['name']}", f"SELECT id, f FROM {collection['name']}", viewRule="@request.auth.id != ''"
+    )
+    _user_id, user_token = await _user(files, f"viewer-{collection['name']}@example.com")
+    url = f"/api/files/{view}/{record['id']}/{record['f']}"
+    async with httpx.AsyncClient(base_url=files.server.url) as guest:
+        assert (await guest.get(url)).status_code == 404
+        token = (await guest.post("/api/files/token", headers={"Authorization": user_token})).json()["token"]
+        opened = await guest.get(url, params={"token": token})
+        assert (opened.status_code, opened.content) == (200, b"shh")
+        # the source collection's own (locked) rule still guards its own URL
+        source_url = f"/api/files/{collection['name']}/{record['id']}/{record['f']}"
+        assert (await guest.get(source_url, params={"token": token})).status_code == 404
