@@ -12,6 +12,7 @@ from baas.auth.tokens import TokenError, decode_unverified, verify_token
 from baas.collections.model import Collection
 from baas.collections.registry import Schema
 from baas.collections.scaffolds import SUPERUSERS
+from baas.db.engine import reading
 
 __all__ = ["Identity", "identify", "token_from_header"]
 
@@ -70,7 +71,7 @@ async def identify(
     if collection is None or not collection.is_auth or collection.id != collection_id:
         return None
     table = collection.table
-    async with engine.connect() as connection:
+    async with reading(engine) as connection:
         row = (await connection.execute(select(table).where(table.c.id == record_id))).mappings().first()
     if row is None:
         return None

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-__all__ = ["asyncpg_dsn", "create_engine", "sqlalchemy_url"]
+__all__ = ["asyncpg_dsn", "create_engine", "reading", "sqlalchemy_url"]
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -46,3 +48,16 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
             "server_settings": {"application_name": "baas", "jit": "off"},
         },
     )
+
+
+@contextlib.asynccontextmanager
+async def reading(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection for reads that write nothing: no ``BEGIN``/``ROLLBACK`` around them.
+
+    Each statement is then its own transaction. Under READ COMMITTED (PostgreSQL's default) every
+    statement of a transaction takes its own snapshot anyway, so the reads see the same data; the
+    two round trips a request saves are most of the database time of a view by id.
+    """
+    async with engine.connect() as connection:
+        await connection.execution_options(isolation_level="AUTOCOMMIT")
+        yield connection

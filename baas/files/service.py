@@ -20,6 +20,7 @@ from baas.collections.fields.select import as_list
 from baas.collections.model import Collection
 from baas.collections.registry import Schema
 from baas.collections.views import ViewQueryError, source_tables
+from baas.db.engine import reading
 from baas.db.tables import DATA_SCHEMA
 from baas.errors import BadRequestError, FieldError, NotFoundError
 from baas.files.names import file_key, is_safe_segment, thumb_key
@@ -70,7 +71,7 @@ async def _readable(
     table = collection.table
     condition = rule_condition(collection, runtime.registry.schema, caller, rule, table)
     statement = select(literal(1)).select_from(table).where(table.c.id == literal(record_id), condition)
-    async with runtime.engine.connect() as connection:
+    async with reading(runtime.engine) as connection:
         return (await connection.execute(statement)).first() is not None
 
 
@@ -80,7 +81,7 @@ async def _field_of(runtime: Runtime, collection: Collection, record_id: str, fi
         raise NotFoundError()
     table = collection.table
     statement = select(*[table.c[item.name] for item in fields]).where(table.c.id == literal(record_id))
-    async with runtime.engine.connect() as connection:
+    async with reading(runtime.engine) as connection:
         row = (await connection.execute(statement)).mappings().first()
     if row is None:
         raise NotFoundError()

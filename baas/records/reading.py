@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from baas.collections.model import Collection
 from baas.collections.registry import Schema
+from baas.db.engine import reading
 from baas.errors import ForbiddenError, NotFoundError
 from baas.paging import list_envelope, parse_paging
 from baas.records.caller import Caller
@@ -50,7 +51,7 @@ async def list_records(
     if collection.is_auth:
         columns.append(manage_column(collection, schema, caller, table))
     statement = select(*columns).where(where).order_by(*order).limit(paging.per_page).offset(paging.offset)
-    async with engine.connect() as connection:
+    async with reading(engine) as connection:
         rows = (await connection.execute(statement)).mappings().all()
         total = None
         if not paging.skip_total:
@@ -93,7 +94,7 @@ async def view_record(
     if collection.is_auth:
         columns.append(manage_column(collection, schema, caller, table))
     statement = select(*columns).where(table.c.id == literal(record_id), compiler.where()).limit(1)
-    async with engine.connect() as connection:
+    async with reading(engine) as connection:
         rows = (await connection.execute(statement)).mappings().all()
         if not rows:
             raise NotFoundError()

@@ -22,7 +22,8 @@ def _segment(value: object) -> str:
 
 
 CLAIMS = {"id": "r1", "type": "auth", "collectionId": "c1"}
-GOOD = issue_token(CLAIMS, collection_secret=SECRET, token_key="k", duration_seconds=60)
+# Issued at import: valid for as long as any test run lasts.
+GOOD = issue_token(CLAIMS, collection_secret=SECRET, token_key="k", duration_seconds=86_400)
 HEADER, PAYLOAD, SIGNATURE = GOOD.split(".")
 
 
@@ -32,24 +33,24 @@ def test_reads_the_claims_and_verify_agrees() -> None:
     assert verify_token(GOOD, collection_secret=SECRET, token_key="k") == claims
 
 
-@pytest.mark.parametrize(
-    "token",
-    [
-        "",
-        "abc",
-        f"{HEADER}.{PAYLOAD}",
-        f"{HEADER}.{PAYLOAD}.{SIGNATURE}.x",
-        f"{HEADER}=.{PAYLOAD}.{SIGNATURE}",  # padding is not base64url
-        f"{HEADER}.{PAYLOAD}+/.{SIGNATURE}",  # nor are + and /
-        f"{HEADER}.@@@.{SIGNATURE}",
-        f"{_segment({'alg': 'none'})}.{PAYLOAD}.",
-        f"{_segment({'alg': 'HS512'})}.{PAYLOAD}.{SIGNATURE}",
-        f"{_segment(['HS256'])}.{PAYLOAD}.{SIGNATURE}",
-        f"{HEADER}.{_segment(['not', 'a', 'dict'])}.{SIGNATURE}",
-        f"{HEADER}.{_raw(b'{not json')}.{SIGNATURE}",
-        f"{HEADER}.{_raw(INVALID_UTF8)}.{SIGNATURE}",
-    ],
-)
-def test_malformed_tokens_are_refused(token: str) -> None:
+MALFORMED = {
+    "empty": "",
+    "one segment": "abc",
+    "two segments": f"{HEADER}.{PAYLOAD}",
+    "four segments": f"{HEADER}.{PAYLOAD}.{SIGNATURE}.x",
+    "padding is not base64url": f"{HEADER}=.{PAYLOAD}.{SIGNATURE}",
+    "nor are + and /": f"{HEADER}.{PAYLOAD}+/.{SIGNATURE}",
+    "not base64": f"{HEADER}.@@@.{SIGNATURE}",
+    "alg none": f"{_segment({'alg': 'none'})}.{PAYLOAD}.",
+    "alg HS512": f"{_segment({'alg': 'HS512'})}.{PAYLOAD}.{SIGNATURE}",
+    "header not an object": f"{_segment(['HS256'])}.{PAYLOAD}.{SIGNATURE}",
+    "claims not an object": f"{HEADER}.{_segment(['not', 'a', 'dict'])}.{SIGNATURE}",
+    "claims not JSON": f"{HEADER}.{_raw(b'{not json')}.{SIGNATURE}",
+    "claims not UTF-8": f"{HEADER}.{_raw(INVALID_UTF8)}.{SIGNATURE}",
+}
+
+
+@pytest.mark.parametrize("case", list(MALFORMED))
+def test_malformed_tokens_are_refused(case: str) -> None:
     with pytest.raises(TokenError):
-        decode_unverified(token)
+        decode_unverified(MALFORMED[case])
