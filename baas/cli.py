@@ -98,7 +98,8 @@ def serve(
     settings = _settings(data_dir, http_host=host, http_port=int(port_text), cors_origins=cors)
     with _database(settings, own=True) as ready:
         installed = _run(lambda: _prepare(ready))
-        _announce(ready, installed, _run(lambda: _setup_link(ready)))
+        # ``settings``, not ``ready``: the latter always has a database URL, the embedded one too.
+        _announce(settings, installed, _run(lambda: _setup_link(ready)))
         config = server_config(
             create_app(ready),
             host,
