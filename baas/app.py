@@ -6,6 +6,7 @@ before it starts serving.
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -26,7 +27,7 @@ from baas.auth.routes import auth_router
 from baas.collections.registry import CollectionRegistry
 from baas.collections.routes import collections_router
 from baas.collections.service import COLLECTIONS_TOPIC
-from baas.config import Settings
+from baas.config import Settings, load_settings
 from baas.db.engine import create_engine
 from baas.db.notify import ChangeListener
 from baas.events import EventBus
@@ -45,7 +46,13 @@ from baas.settings.routes import settings_router
 from baas.settings.store import SETTINGS_TOPIC, SettingsStore
 from dashboard import DashboardHeadersMiddleware, dashboard_routers, template_config
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "create_app_from_environment"]
+
+
+def create_app_from_environment() -> Litestar:
+    """The app of one worker process of ``baas serve --workers N``: settings from ``BAAS_*``
+    variables, which the serving process set (the database URL included)."""
+    return create_app(load_settings(os.environ))
 
 
 def create_app(settings: Settings) -> Litestar:

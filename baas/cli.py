@@ -9,7 +9,7 @@ import sys
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -84,13 +84,14 @@ def serve(
     data_dir: DirOption = None,
     http: Annotated[str, typer.Option("--http", help="Address to listen on, host:port.")] = "127.0.0.1:8090",
     origins: Annotated[str | None, typer.Option("--origins", help="Allowed CORS origins, comma separated.")] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers", min=1, max=64, envvar="BAAS_WORKERS", help="Server processes sharing the port (one per core)."
+        ),
+    ] = 1,
 ) -> None:
     """Run the server (with an embedded PostgreSQL unless BAAS_DATABASE_URL is set)."""
-    import uvicorn
-
-    from baas.api.server import server_config
-    from baas.app import create_app
-
     host, _, port_text = http.rpartition(":")
     if not host or not port_text.isdigit():
         raise _fail(f"--http must look like 127.0.0.1:8090, got {http!r}")
@@ -99,22 +100,56 @@ def serve(
     with _database(settings, own=True) as ready:
         installed = _run(lambda: _prepare(ready))
         # ``settings``, not ``ready``: the latter always has a database URL, the embedded one too.
-        _announce(settings, installed, _run(lambda: _setup_link(ready)))
-        config = server_config(
-            create_app(ready),
-            host,
-            int(port_text),
-            proxy_headers=False,
-            # Open realtime streams would otherwise hold a shutdown until they time out.
-            timeout_graceful_shutdown=5,
-        )
-        server = uvicorn.Server(config)
-        # Stop serving on SIGTERM as on Ctrl-C; the embedded database is stopped afterwards.
-        signal.signal(signal.SIGTERM, lambda *_: setattr(server, "should_exit", True))
-        server.run()
+        _announce(settings, installed, _run(lambda: _setup_link(ready)), workers)
+        if workers == 1:
+            _serve_here(ready)
+        else:
+            _serve_in_workers(ready, workers)
 
 
-def _announce(settings: Settings, installed: bool, setup_link: str | None = None) -> None:
+# Open realtime streams would otherwise hold a shutdown until they time out.
+_SERVER_OPTIONS: dict[str, Any] = {"proxy_headers": False, "timeout_graceful_shutdown": 5}
+
+
+def _serve_here(settings: Settings) -> None:
+    import uvicorn
+
+    from baas.api.server import server_config
+    from baas.app import create_app
+
+    config = server_config(create_app(settings), settings.http_host, settings.http_port, **_SERVER_OPTIONS)
+    server = uvicorn.Server(config)
+    # Stop serving on SIGTERM as on Ctrl-C; the embedded database is stopped afterwards.
+    signal.signal(signal.SIGTERM, lambda *_: setattr(server, "should_exit", True))
+    server.run()
+
+
+def _serve_in_workers(settings: Settings, workers: int) -> None:
+    """``workers`` processes accept on one socket; each is a whole baas server (pool, realtime,
+    background jobs), and they work together through the database as separate servers do."""
+    import uvicorn
+
+    from baas.api.server import server_options
+
+    assert settings.database_url
+    # The workers build their settings from the environment (baas.app.create_app_from_environment).
+    os.environ.update(
+        BAAS_DATABASE_URL=settings.database_url,
+        BAAS_DATA_DIR=str(settings.data_dir.absolute()),
+        BAAS_CORS_ORIGINS=",".join(settings.cors_origins),
+    )
+    uvicorn.run(
+        "baas.app:create_app_from_environment",
+        factory=True,
+        host=settings.http_host,
+        port=settings.http_port,
+        workers=workers,
+        **server_options(),
+        **_SERVER_OPTIONS,
+    )
+
+
+def _announce(settings: Settings, installed: bool, setup_link: str | None = None, workers: int = 1) -> None:
     url = f"http://{settings.http_host}:{settings.http_port}"
     where = (
         "external PostgreSQL (BAAS_DATABASE_URL)"
@@ -125,6 +160,8 @@ def _announce(settings: Settings, installed: bool, setup_link: str | None = None
     typer.echo(f"  REST API:  {url}/api/")
     typer.echo(f"  dashboard: {url}/_/")
     typer.echo(f"  data:      {where}")
+    if workers > 1:
+        typer.echo(f"  workers:   {workers} processes")
     if setup_link:
         typer.echo("  No superuser yet: open this one-time link (valid for an hour) to create one:")
         typer.echo(f"    {setup_link}")

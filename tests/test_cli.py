@@ -192,3 +192,61 @@ def test_a_bad_http_address_is_refused(tmp_path: Path) -> None:
     result = baas("serve", "--dir", str(tmp_path), "--http", "nonsense")
     assert result.returncode != 0
     assert "--http must look like 127.0.0.1:8090" in result.stderr
+
+
+def _workers(pid: int) -> list[int]:
+    """The worker processes of a server (not multiprocessing's resource tracker)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    pids = [int(child) for child in children.read_text().split()] if children.exists() else []
+    return [child for child in pids if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes()]
+
+
+@pytest.mark.slow
+def test_serve_with_several_workers(database_url: str, tmp_path: Path) -> None:
+    """``--workers 2``: two processes share the port and behave as one server (realtime included)."""
+    env = _env(BAAS_DATABASE_URL=database_url, BAAS_DB_POOL_SIZE="3")
+    created = baas("superuser", "upsert", EMAIL, PASSWORD, "--dir", str(tmp_path), env=env)
+    assert created.returncode == 0, created.stderr
+    with serving("--dir", str(tmp_path), "--workers", "2", env=env) as served:
+        workers = _workers(served.process.pid)
+        assert len(workers) == 2, workers
+        token = _token(served.url)
+        headers = {"Authorization": token}
+        body = {"name": "notes", "fields": [{"name": "title", "type": "text"}], "listRule": "", "viewRule": ""}
+        assert httpx.post(f"{served.url}/api/collections", json=body, headers=headers).status_code == 200
+        # Many connections: each worker serves some; all see the new collection and its records.
+        for index in range(20):
+            with httpx.Client(base_url=served.url) as fresh:
+                created_note = fresh.post(
+                    "/api/collections/notes/records", json={"title": f"n{index}"}, headers=headers
+                )
+                assert created_note.status_code == 200, created_note.text
+                listed = fresh.get("/api/collections/notes/records", params={"perPage": 1})
+                assert listed.json()["totalItems"] == index + 1
+        # A realtime client gets the events of writes made on either worker.
+        with httpx.Client(base_url=served.url, timeout=30) as sse, sse.stream("GET", "/api/realtime") as stream:
+            lines = stream.iter_lines()
+            client_id = ""
+            for line in lines:
+                if line.startswith("data:"):
+                    client_id = line.removeprefix("data:").split('"')[3]
+                    break
+            subscribed = httpx.post(
+                f"{served.url}/api/realtime", json={"clientId": client_id, "subscriptions": ["notes/*"]}
+            )
+            assert subscribed.status_code == 204, subscribed.text
+            written = set()
+            for index in range(6):
+                with httpx.Client(base_url=served.url) as fresh:
+                    note = fresh.post("/api/collections/notes/records", json={"title": f"rt{index}"}, headers=headers)
+                    written.add(note.json()["id"])
+            seen = set()
+            for line in lines:
+                if line.startswith("data:") and '"action":"create"' in line:
+                    seen.add(line.split('"id":"')[1].split('"')[0])
+                    if seen == written:
+                        break
+            assert seen == written
+        assert served.stop(signal.SIGTERM) == 0
+    assert "workers:   2 processes" in served.text
+    assert all(not Path(f"/proc/{pid}").exists() for pid in workers), "the workers stopped with the server"

@@ -3,6 +3,7 @@
 uvicorn answers a request it cannot parse (a request line over its parser's limit, invalid bytes
 in the target) itself, before the app sees it, with a plain-text 400. PocketBase clients expect the
 JSON error envelope for every 4xx, so the HTTP protocol classes here answer those in the envelope.
+They are named by import path, so that ``baas serve --workers N`` can hand them to its workers.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-__all__ = ["MALFORMED_REQUEST_BODY", "server_config"]
+__all__ = ["HTTP_PROTOCOL", "MALFORMED_REQUEST_BODY", "server_config", "server_options"]
 
 MALFORMED_REQUEST_BODY = b'{"data":{},"message":"Something went wrong while processing your request.","status":400}'
 _HEAD = (
@@ -29,33 +30,28 @@ def _send_envelope_400(transport: Any) -> None:
     transport.close()
 
 
-class _H11Protocol(H11Protocol):
+class EnvelopeH11Protocol(H11Protocol):
     def send_400_response(self, msg: str) -> None:
         _send_envelope_400(self.transport)
 
 
-def _http_protocol() -> type:
-    """httptools (faster) when installed, as uvicorn's ``auto``; else h11."""
-    try:
-        from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
-    except ImportError:
-        return _H11Protocol
+try:
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+except ImportError:  # uvicorn without httptools: h11, as uvicorn's "auto" would choose
+    HTTP_PROTOCOL = f"{__name__}:EnvelopeH11Protocol"
+else:
 
-    class _HttpToolsProtocol(HttpToolsProtocol):
+    class EnvelopeHttpToolsProtocol(HttpToolsProtocol):
         def send_400_response(self, msg: str) -> None:
             _send_envelope_400(self.transport)
 
-    return _HttpToolsProtocol
+    HTTP_PROTOCOL = f"{__name__}:EnvelopeHttpToolsProtocol"
+
+
+def server_options() -> dict[str, Any]:
+    """The uvicorn options of every baas server (for ``uvicorn.Config`` or ``uvicorn.run``)."""
+    return {"http": HTTP_PROTOCOL, "log_level": "warning", "lifespan": "on", "server_header": False}
 
 
 def server_config(app: Any, host: str, port: int, **options: Any) -> uvicorn.Config:
-    return uvicorn.Config(
-        app,
-        host=host,
-        port=port,
-        http=_http_protocol(),
-        log_level="warning",
-        lifespan="on",
-        server_header=False,
-        **options,
-    )
+    return uvicorn.Config(app, host=host, port=port, **server_options(), **options)

@@ -301,7 +301,7 @@ async def test_files_of_view_collections(files: Files) -> None:
             assert Image.open(io.BytesIO(thumb.content)).size == (20, 20), "the thumb sizes come with the field"
             assert (await guest.get(f"/api/files/{name}/{record['id']}/nope_abcdefghij.png")).status_code == 404
             assert (await guest.get(f"/api/files/{name}/nope/{picture}")).status_code == 404
-    other, other_record = await _record(files)
+    _other, other_record = await _record(files)
     elsewhere = other_record["f"][0]
     async with httpx.AsyncClient(base_url=files.server.url) as guest:
         # a file of a record the view does not show is not served through it
