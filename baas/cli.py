@@ -108,7 +108,7 @@ def serve(
 
 
 # Open realtime streams would otherwise hold a shutdown until they time out.
-_SERVER_OPTIONS: dict[str, Any] = {"proxy_headers": False, "timeout_graceful_shutdown": 5}
+_SERVER_OPTIONS: dict[str, Any] = {"timeout_graceful_shutdown": 5}
 
 
 def _serve_here(settings: Settings) -> None:

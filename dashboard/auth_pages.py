@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from litestar import Request, Response, get, post
 from litestar.response import Redirect
 
+from baas.api.client_ip import client_ip, forwarded_https
 from baas.auth.mfa import MfaRequiredError
 from baas.auth.password import authenticate_with_password
 from baas.auth.signin import SignIn
@@ -36,7 +37,7 @@ def _safe_next(target: str) -> str:
 
 def _with_session_cookie(request: Request[Any, Any, Any], response: Response[Any], token: str) -> Response[Any]:
     response.set_cookie(
-        key=COOKIE, value=token, path="/_", httponly=True, samesite="lax", secure=request.url.scheme == "https"
+        key=COOKIE, value=token, path="/_", httponly=True, samesite="lax", secure=forwarded_https(request.scope)
     )
     return response
 
@@ -106,7 +107,7 @@ async def login(request: Request[Any, Any, Any]) -> Response[Any]:
     caller = Caller(query={}, headers=dict(request.headers), method="POST", context="password")
     sign_in = SignIn(
         caller=caller,
-        ip=request.client.host if request.client else "",
+        ip=client_ip(request.scope),
         user_agent=request.headers.get("user-agent", ""),
     )
     try:

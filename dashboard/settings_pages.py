@@ -39,6 +39,12 @@ SECTIONS: dict[str, tuple[str, list[Input]]] = {
                 "list",
                 "Headers holding the client IP behind a proxy, e.g. X-Forwarded-For.",
             ),
+            Input(
+                "trustedProxy.useLeftmostIP",
+                "Use the leftmost IP",
+                "bool",
+                "Of a list of IPs, take the first (the client as the outermost proxy saw it), not the last.",
+            ),
         ],
     ),
     "mail": (

@@ -13,6 +13,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.template.config import TemplateConfig
 
+from baas.api.client_ip import forwarded_https
 from baas.collections.model import Collection
 from baas.runtime import Runtime
 from dashboard import display
@@ -87,7 +88,7 @@ def render_public(request: Request[Any, Any, Any], template: str, *, status: int
                 path="/_",
                 httponly=True,
                 samesite="strict",
-                secure=request.url.scheme == "https",
+                secure=forwarded_https(request.scope),
             )
         )
     context.setdefault("flashes", [])

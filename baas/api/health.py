@@ -9,6 +9,7 @@ from litestar import Request, get, head
 from litestar.di import Provide
 from litestar.response import Response
 
+from baas.api.client_ip import client_ip, possible_proxy_header
 from baas.api.dependencies import IdentityDep, provide_identity
 
 __all__ = ["health", "health_head"]
@@ -17,8 +18,8 @@ __all__ = ["health", "health_head"]
 def _body(request: Request[Any, Any, Any], identity: IdentityDep) -> dict[str, Any]:
     data: dict[str, Any] = {}
     if identity is not None and identity.is_superuser:
-        client = request.client.host if request.client else ""
-        data = {"canBackup": True, "realIP": client, "possibleProxyHeader": ""}
+        scope = request.scope
+        data = {"canBackup": True, "realIP": client_ip(scope), "possibleProxyHeader": possible_proxy_header(scope)}
     return {"message": "API is healthy.", "code": 200, "data": data}
 
 

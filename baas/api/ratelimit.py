@@ -21,6 +21,7 @@ from typing import Any
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, HTTPResponseBodyEvent, HTTPResponseStartEvent, Receive, Scope, Send
 
+from baas.api.client_ip import client_ip
 from baas.auth.identity import Identity, identify, token_from_header
 
 __all__ = ["RateLimitMiddleware", "find_rule"]
@@ -91,8 +92,7 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         config = runtime.app_settings.current["rateLimits"]
-        peer = scope.get("client")
-        client = peer[0] if peer else ""
+        client = client_ip(scope)
         if not config["enabled"] or not client or client in config["excludedIPs"]:
             await self.app(scope, receive, send)
             return

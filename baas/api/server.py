@@ -49,8 +49,18 @@ else:
 
 
 def server_options() -> dict[str, Any]:
-    """The uvicorn options of every baas server (for ``uvicorn.Config`` or ``uvicorn.run``)."""
-    return {"http": HTTP_PROTOCOL, "log_level": "warning", "lifespan": "on", "server_header": False}
+    """The uvicorn options of every baas server (for ``uvicorn.Config`` or ``uvicorn.run``).
+
+    uvicorn's own proxy-header handling is off: which headers carry the client's IP is the
+    ``trustedProxy`` setting's decision (``baas.api.client_ip``), not a default of the ASGI server.
+    """
+    return {
+        "http": HTTP_PROTOCOL,
+        "log_level": "warning",
+        "lifespan": "on",
+        "server_header": False,
+        "proxy_headers": False,
+    }
 
 
 def server_config(app: Any, host: str, port: int, **options: Any) -> uvicorn.Config:

@@ -10,6 +10,7 @@ from litestar.params import FromPath
 from litestar.response import Response
 
 from baas.api.bodies import read_json
+from baas.api.client_ip import client_ip
 from baas.api.dependencies import IdentityDep, RuntimeDep, provide_identity, require_auth
 from baas.auth import emails, otp, second_factor, service
 from baas.auth.methods import auth_methods
@@ -50,7 +51,7 @@ def _sign_in(request: AnyRequest, body: Any, context: str, identity: Any = None)
     )
     return SignIn(
         caller=caller,
-        ip=request.client.host if request.client else "",
+        ip=client_ip(request.scope),
         user_agent=request.headers.get("user-agent", ""),
         mfa_id=mfa_id,
         query=query,

@@ -14,6 +14,7 @@ from litestar.response import Redirect
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from baas.api.bodies import read_json
+from baas.api.client_ip import client_ip
 from baas.api.dependencies import IdentityDep, provide_identity
 from baas.auth.identity import token_from_header
 from baas.auth.oauth2.apple_names import remember_apple_name
@@ -94,7 +95,7 @@ def _realtime(request: Request[Any, Any, Any]) -> Realtime:
 
 
 def _ip(request: Request[Any, Any, Any]) -> str:
-    return request.client.host if request.client else ""
+    return client_ip(request.scope)
 
 
 async def _read_form(request: Request[Any, Any, Any]) -> Any:

@@ -244,3 +244,20 @@ async def test_new_auth_collection_and_invalid_name(dash: Dashboard, server: Run
     assert members.is_auth
     assert {"email", "password", "tokenKey", "verified", "created", "updated"} <= {f.name for f in members.fields}
     assert 'value="email" readonly' in page
+
+
+async def test_application_settings_trusted_proxy(dash: Dashboard, server: RunningServer) -> None:
+    form = {
+        "s-meta-appName": "Acme",
+        "s-meta-appURL": "https://acme.example.com",
+        "s-meta-senderName": "Acme",
+        "s-meta-senderAddress": "no-reply@acme.example.com",
+        "s-trustedProxy-headers": "X-Forwarded-For, X-Real-IP",
+        "s-trustedProxy-useLeftmostIP": "true",
+    }
+    saved = await dash.post("/_/settings/application", form)
+    assert "The settings were saved." in await dash.flash(saved)
+    proxy = server.runtime.app_settings.current["trustedProxy"]
+    assert proxy == {"headers": ["X-Forwarded-For", "X-Real-IP"], "useLeftmostIP": True}
+    page = (await dash.http.get("/_/settings/application")).text
+    assert 'id="s-trustedProxy-useLeftmostIP"' in page

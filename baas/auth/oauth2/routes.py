@@ -10,6 +10,7 @@ from litestar.params import FromPath
 from litestar.response import Response
 
 from baas.api.bodies import read_json
+from baas.api.client_ip import client_ip
 from baas.api.dependencies import IdentityDep, RuntimeDep, provide_identity
 from baas.auth.oauth2 import flow
 from baas.auth.service import auth_collection_or_404
@@ -30,7 +31,7 @@ def _sign_in(request: Request[Any, Any, Any], body: Any, identity: Any) -> SignI
     )
     return SignIn(
         caller=caller,
-        ip=request.client.host if request.client else "",
+        ip=client_ip(request.scope),
         user_agent=request.headers.get("user-agent", ""),
         mfa_id=mfa_id,
         query=query,
