@@ -10,8 +10,11 @@ from litestar.response import Redirect
 
 from baas.api.client_ip import client_ip, forwarded_https
 from baas.auth.mfa import MfaRequiredError
+from baas.auth.otp import auth_with_otp, request_otp
 from baas.auth.password import authenticate_with_password
+from baas.auth.second_factor import auth_with_totp, remaining_methods
 from baas.auth.signin import SignIn
+from baas.collections.model import Collection
 from baas.collections.scaffolds import SUPERUSERS
 from baas.errors import ApiError, TooManyRequestsError, ValidationError
 from baas.records.caller import Caller
@@ -22,7 +25,16 @@ from dashboard.sessions import COOKIE, add_flash, end, load, start
 from dashboard.setup import SetupError, create_first_superuser, superuser_exists, token_valid
 from dashboard.templating import render_public
 
-__all__ = ["login", "login_page", "logout", "oauth2_failure_page", "oauth2_success_page", "setup", "setup_page"]
+__all__ = [
+    "login",
+    "login_page",
+    "login_second_factor",
+    "logout",
+    "oauth2_failure_page",
+    "oauth2_success_page",
+    "setup",
+    "setup_page",
+]
 
 HOME = "/_/collections"
 
@@ -113,8 +125,8 @@ async def login(request: Request[Any, Any, Any]) -> Response[Any]:
     try:
         credentials = {"identity": email, "password": form.get("password")}
         result = await authenticate_with_password(runtime, collection, credentials, sign_in)
-    except MfaRequiredError:
-        error = "Multi-factor authentication is on for superusers; the dashboard cannot complete it yet."
+    except MfaRequiredError as exc:
+        return await _second_factor_page(request, collection, email, target, exc.mfa_id)
     except TooManyRequestsError as exc:
         error = exc.message
     except ApiError:
@@ -136,6 +148,53 @@ async def oauth2_success_page(request: Request[Any, Any, Any]) -> Response[Any]:
 @get("/auth/oauth2-redirect-failure")
 async def oauth2_failure_page(request: Request[Any, Any, Any]) -> Response[Any]:
     return render_public(request, "oauth2_redirect.html.j2", succeeded=False)
+
+
+async def _second_factor_page(
+    request: Request[Any, Any, Any], collection: Collection, email: str, target: str, mfa_id: str
+) -> Response[Any]:
+    """After the password, when MFA is on for superusers: an authenticator code if the superuser
+    enrolled TOTP, else a code mailed now (OTP); the two steps share the server-side MFA session."""
+    runtime = runtime_of(request)
+    address, methods = await remaining_methods(runtime, collection, mfa_id)
+    context: dict[str, Any] = {"mfa_id": mfa_id, "email": email, "next": target, "error": "", "otp_id": ""}
+    if "totp" in methods:
+        return render_public(request, "mfa.html.j2", method="totp", **context)
+    if "otp" not in methods or not address:
+        error = "Multi-factor authentication needs a second method: enable OTP or enrol TOTP for superusers."
+        return render_public(
+            request, "login.html.j2", next=target, email=email, error=error, first_run=False, notice="", status=400
+        )
+    sent = await request_otp(runtime, collection, {"email": address})
+    return render_public(request, "mfa.html.j2", method="otp", **{**context, "otp_id": sent["otpId"]})
+
+
+@post("/login/mfa", status_code=200)
+async def login_second_factor(request: Request[Any, Any, Any]) -> Response[Any]:
+    runtime = runtime_of(request)
+    form = form_of(request)
+    target, method = _safe_next(form.get("next")), form.get("method")
+    collection = runtime.registry.schema.find(SUPERUSERS)
+    assert collection is not None
+    mfa_id, code, otp_id = form.get("mfa_id"), form.get("code").strip(), form.get("otp_id")
+    caller = Caller(query={}, headers=dict(request.headers), method="POST", context=method)
+    sign_in = SignIn(
+        caller=caller, ip=client_ip(request.scope), user_agent=request.headers.get("user-agent", ""), mfa_id=mfa_id
+    )
+    try:
+        if method == "totp":
+            result = await auth_with_totp(runtime, collection, {"mfaId": mfa_id, "code": code}, sign_in)
+        else:
+            result = await auth_with_otp(runtime, collection, {"otpId": otp_id, "password": code}, sign_in)
+    except TooManyRequestsError as exc:
+        error = exc.message
+    except ApiError:
+        error = "Wrong or expired code."
+    else:
+        cookie = await start(runtime, str(result["record"]["id"]), request.headers.get("user-agent", ""))
+        return _with_session_cookie(request, Redirect(target, status_code=303), cookie)
+    context: dict[str, Any] = {"mfa_id": mfa_id, "email": form.get("email"), "next": target, "otp_id": otp_id}
+    return render_public(request, "mfa.html.j2", method=method, error=error, status=400, **context)
 
 
 @post("/logout", status_code=200)

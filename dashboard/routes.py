@@ -125,6 +125,7 @@ def dashboard_routers() -> list[Router]:
             auth_pages.setup,
             auth_pages.login_page,
             auth_pages.login,
+            auth_pages.login_second_factor,
             auth_pages.oauth2_success_page,
             auth_pages.oauth2_failure_page,
         ],

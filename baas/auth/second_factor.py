@@ -16,7 +16,7 @@ from baas.collections.model import Collection
 from baas.errors import BadRequestError, FieldError, ForbiddenError, UnauthorizedError, ValidationError
 from baas.runtime import Runtime
 
-__all__ = ["auth_with_totp", "confirm", "disable", "setup"]
+__all__ = ["auth_with_totp", "confirm", "disable", "remaining_methods", "setup"]
 
 INVALID_CODE = "Invalid or expired code."
 
@@ -97,3 +97,20 @@ async def auth_with_totp(runtime: Runtime, collection: Collection, body: Any, si
         caller=sign_in.caller, ip=sign_in.ip, user_agent=sign_in.user_agent, mfa_id=mfa_id, query=sign_in.query
     )
     return await complete_sign_in(runtime, collection, dict(record), "totp", step)
+
+
+async def remaining_methods(runtime: Runtime, collection: Collection, mfa_id: str) -> tuple[str, list[str]]:
+    """For a pending MFA session: the record's email and the second methods it can finish with
+    (``totp`` when the record enrolled an authenticator, ``otp`` when the collection allows OTP)."""
+    mfas = system_collection(runtime.registry.schema, "_mfas")
+    table = collection.table
+    async with runtime.engine.connect() as connection:
+        session = await find_row(connection, mfas, mfa_id)
+        if session is None or session["collectionRef"] != collection.id:
+            return "", []
+        record = (await connection.execute(select(table.c.email).where(table.c.id == session["recordRef"]))).first()
+        enrolled = await totp.has_totp(connection, collection.id, str(session["recordRef"]))
+    methods = ["totp"] if enrolled else []
+    if collection.auth_options["otp"]["enabled"]:
+        methods.append("otp")
+    return (str(record.email) if record is not None else ""), methods

@@ -17,7 +17,7 @@ from dashboard.tables import sessions, setup_tokens
 from tests.conftest import SUPERUSER_EMAIL, RunningServer
 from tests.dashboard.helpers import csrf_of, sign_in
 
-PUBLIC = {"/_/login", "/_/setup", "/_/auth/oauth2-redirect-success", "/_/auth/oauth2-redirect-failure"}
+PUBLIC = {"/_/login", "/_/login/mfa", "/_/setup", "/_/auth/oauth2-redirect-success", "/_/auth/oauth2-redirect-failure"}
 
 
 def _dashboard_routes(server: RunningServer) -> list[tuple[str, str]]:
