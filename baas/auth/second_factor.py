@@ -78,16 +78,19 @@ async def auth_with_totp(runtime: Runtime, collection: Collection, body: Any, si
     if errors:
         raise ValidationError(errors, VALIDATION_MESSAGE)
     lockout = runtime.app_settings.current["lockout"]
-    key = lockout_key(collection.id, "totp:" + mfa_id)
-    await check_lockout(runtime.engine, lockout, key)
     mfas = system_collection(runtime.registry.schema, "_mfas")
     table = collection.table
-    async with runtime.engine.begin() as connection:
+    async with runtime.engine.connect() as connection:
         session = await find_row(connection, mfas, mfa_id)
-        # Checked before the code, so that an expired session does not use a code up.
-        duration = int(collection.auth_options["mfa"]["duration"] or 600)
-        if session is None or session["collectionRef"] != collection.id or is_expired(session, duration):
-            raise BadRequestError("Invalid or expired MFA session.")
+    # Checked before the code, so that an expired session does not use a code up.
+    duration = int(collection.auth_options["mfa"]["duration"] or 600)
+    if session is None or session["collectionRef"] != collection.id or is_expired(session, duration):
+        raise BadRequestError("Invalid or expired MFA session.")
+    # Failures count per record, not per MFA session: someone who has the password could otherwise
+    # open session after session to try codes without end.
+    key = lockout_key(collection.id, f"totp:{session['recordRef']}")
+    await check_lockout(runtime.engine, lockout, key)
+    async with runtime.engine.begin() as connection:
         valid = await totp.verify_totp(connection, collection.id, session["recordRef"], values["code"])
         record = (await connection.execute(select(table).where(table.c.id == session["recordRef"]))).mappings().first()
     if not valid or record is None:
