@@ -12,12 +12,14 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from baas.collections import ddl
+from baas.collections.fields import FileField
 from baas.collections.model import Collection
 from baas.collections.registry import Schema
 from baas.collections.views import ViewQueryError, infer_fields, normalise_query, source_tables, unsafe_functions
 from baas.db import tables
 from baas.db.tables import DATA_SCHEMA
 from baas.errors import FieldError
+from baas.files import journal
 
 __all__ = ["SCHEMA_LOCK_KEY", "SyncError", "apply_change", "lock_schema"]
 
@@ -156,6 +158,17 @@ def _view_error(message: str) -> SyncError:
     )
 
 
+async def _doom_dropped_files(connection: AsyncConnection, old: Collection | None, new: Collection | None) -> None:
+    """The stored files of file fields that go (removed, turned into another type, or with their
+    collection) are doomed in this transaction: deleted after it commits, kept if it fails."""
+    if old is None or old.is_view:
+        return
+    kept = {item.id for item in new.fields if isinstance(item, FileField)} if new is not None else set()
+    for item in old.fields:
+        if isinstance(item, FileField) and item.id not in kept:
+            await journal.doom_column(connection, old.id, old.table, item.name, item.is_multiple)
+
+
 async def apply_change(
     connection: AsyncConnection,
     old: Collection | None,
@@ -164,6 +177,7 @@ async def apply_change(
     new_schema: Schema,
 ) -> None:
     """Create (old None), update, or delete (new None) one collection, metadata and storage."""
+    await _doom_dropped_files(connection, old, new)
     if new is None:
         assert old is not None
         await connection.execute(delete(tables.collections).where(tables.collections.c.id == old.id))

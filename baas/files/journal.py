@@ -35,10 +35,12 @@ from sqlalchemy import (
     literal,
     select,
     true,
+    type_coerce,
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.sql.expression import TableClause
 
 from baas.db.tables import metadata
 
@@ -46,6 +48,7 @@ __all__ = [
     "UploadExpiredError",
     "claim",
     "doom",
+    "doom_column",
     "doom_expired",
     "doom_pending",
     "doomed_keys",
@@ -104,6 +107,22 @@ async def doom(connection: AsyncConnection, keys: Iterable[str]) -> None:
     if not wanted:
         return
     statement = insert(file_journal).values([{"key": key, "doomed": True} for key in wanted])
+    await connection.execute(statement.on_conflict_do_update(index_elements=["key"], set_={"doomed": true()}))
+
+
+async def doom_column(
+    connection: AsyncConnection, collection_id: str, table: TableClause, column: str, multiple: bool
+) -> None:
+    """In a schema change's transaction: doom every file a file column references (its field or its
+    whole collection is being dropped). One INSERT ... SELECT, however many records there are; the
+    next sweep deletes the objects once the change has committed."""
+    source = table.c[column]
+    name = type_coerce(func.unnest(source), Text) if multiple else source
+    key = literal(f"{collection_id}/", Text) + table.c.id + literal("/", Text) + name
+    keys = select(key.label("key"), true().label("doomed"))
+    if not multiple:
+        keys = keys.where(source != "")
+    statement = insert(file_journal).from_select(["key", "doomed"], keys)
     await connection.execute(statement.on_conflict_do_update(index_elements=["key"], set_={"doomed": true()}))
 
 

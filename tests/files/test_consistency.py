@@ -108,3 +108,51 @@ async def test_scan_deletes_only_unreferenced_old_objects(files: Files) -> None:
     assert {referenced, kept_thumb, pending, foreign} <= remaining
     assert not {orphan, orphan_thumb, deleted_collection} & remaining
     await storage.delete(foreign)
+
+
+async def _two_fields(files: Files) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    fields = [{"name": "a", "type": "file"}, {"name": "b", "type": "file", "maxSelect": 5}]
+    collection = await files.collection("dropped", fields)
+    records = []
+    for index in range(3):
+        parts = [
+            ("a", (f"a{index}.txt", b"a", "text/plain")),
+            ("b", ("b1.txt", b"b", "x")),
+            ("b", ("b2.txt", b"b", "x")),
+        ]
+        response = await files.admin.post(f"/api/collections/{collection['name']}/records", files=parts)
+        assert response.status_code == 200, response.text
+        records.append(response.json())
+    return collection, records
+
+
+async def test_a_dropped_file_field_takes_its_files(files: Files) -> None:
+    collection, records = await _two_fields(files)
+    assert len(await files.keys(collection)) == 9
+    kept = [field for field in collection["fields"] if field["name"] != "a"]
+    response = await files.admin.patch(f"/api/collections/{collection['id']}", json={"fields": kept})
+    assert response.status_code == 200, response.text
+    doomed = {key for key, is_doomed in await files.journal(collection) if is_doomed}
+    assert doomed == {f"{collection['id']}/{r['id']}/{r['a']}" for r in records}
+    await files.sweep()
+    assert await files.keys(collection) == {f"{collection['id']}/{r['id']}/{name}" for r in records for name in r["b"]}
+    assert await files.journal(collection) == []
+
+
+async def test_a_deleted_collection_takes_its_files(files: Files) -> None:
+    collection, _records = await _two_fields(files)
+    assert (await files.admin.delete(f"/api/collections/{collection['id']}")).status_code == 204
+    assert len([key for key, is_doomed in await files.journal(collection) if is_doomed]) == 9
+    await files.sweep()
+    assert await files.keys(collection) == set()
+
+
+async def test_a_failed_schema_change_dooms_nothing(files: Files) -> None:
+    collection, _records = await _two_fields(files)
+    view = {"name": f"v_{collection['name']}", "type": "view", "viewQuery": f"SELECT id, a FROM {collection['name']}"}
+    assert (await files.admin.post("/api/collections", json=view)).status_code == 200
+    kept = [field for field in collection["fields"] if field["name"] != "a"]
+    refused = await files.admin.patch(f"/api/collections/{collection['id']}", json={"fields": kept})
+    assert refused.status_code == 400, "the view reads the field"
+    assert await files.journal(collection) == []
+    assert len(await files.keys(collection)) == 9
