@@ -15,7 +15,7 @@ from baas.errors import ForbiddenError, NotFoundError
 from baas.paging import list_envelope, parse_paging
 from baas.records.caller import Caller
 from baas.records.expand import attach_expand, parse_expand
-from baas.records.visibility import manage_column, order_column, readable_columns, serialize_rows
+from baas.records.visibility import manage_column, order_column, readable_columns, rule_condition, serialize_rows
 from baas.rules import Compiler, parse_sort
 
 __all__ = ["SUPERUSERS_ONLY", "list_records", "read_documents", "view_record"]
@@ -87,13 +87,11 @@ async def view_record(
 ) -> dict[str, Any]:
     rule = _check_not_locked(collection, caller, "viewRule")
     table = collection.table
-    compiler = Compiler(collection, schema, caller.request_info(), table=table)
-    if rule and not caller.is_superuser:
-        compiler.add_rule(rule)
+    condition = rule_condition(collection, schema, caller, rule, table)
     columns = [*readable_columns(collection, table)]
     if collection.is_auth:
         columns.append(manage_column(collection, schema, caller, table))
-    statement = select(*columns).where(table.c.id == literal(record_id), compiler.where()).limit(1)
+    statement = select(*columns).where(table.c.id == literal(record_id), condition).limit(1)
     async with reading(engine) as connection:
         rows = (await connection.execute(statement)).mappings().all()
         if not rows:

@@ -16,6 +16,7 @@ from sqlalchemy.sql.expression import FromClause
 from baas.collections.model import Collection
 from baas.collections.registry import Schema
 from baas.records.caller import Caller
+from baas.records.rule_cache import cached_condition
 from baas.records.serialize import record_json
 from baas.rules import Compiler
 
@@ -37,9 +38,13 @@ def rule_condition(
         return true()
     if rule is None:
         return false()
-    compiler = Compiler(collection, schema, caller.request_info(body), table=table)
-    compiler.add_rule(rule)
-    return compiler.where()
+
+    def compile_rule() -> ColumnElement[bool]:
+        compiler = Compiler(collection, schema, caller.request_info(body), table=table)
+        compiler.add_rule(rule)
+        return compiler.where()
+
+    return cached_condition(collection, schema, caller, rule, table, compile_rule)
 
 
 def manage_column(collection: Collection, schema: Schema, caller: Caller, table: FromClause) -> ColumnElement[Any]:
