@@ -109,7 +109,12 @@ async def login_page(request: Request[Any, Any, Any]) -> Response[Any]:
     return render_public(request, "login.html.j2", next=target, email="", error="", first_run=first_run, notice=notice)
 
 
-@post("/login", status_code=200)
+# Counted under the API's rate-limit rules for _superusers sign-ins (label "_superusers:auth" or "*:auth").
+_SIGN_IN_LIMITS = {"rate_limit": ("authWithPassword", "auth"), "rate_limit_collection": SUPERUSERS}
+_SECOND_STEP_LIMITS = {"rate_limit": ("authWithOTP", "auth"), "rate_limit_collection": SUPERUSERS}
+
+
+@post("/login", status_code=200, opt=_SIGN_IN_LIMITS)
 async def login(request: Request[Any, Any, Any]) -> Response[Any]:
     runtime = runtime_of(request)
     form = form_of(request)
@@ -169,7 +174,7 @@ async def _second_factor_page(
     return render_public(request, "mfa.html.j2", method="otp", **{**context, "otp_id": sent["otpId"]})
 
 
-@post("/login/mfa", status_code=200)
+@post("/login/mfa", status_code=200, opt=_SECOND_STEP_LIMITS)
 async def login_second_factor(request: Request[Any, Any, Any]) -> Response[Any]:
     runtime = runtime_of(request)
     form = form_of(request)

@@ -114,7 +114,7 @@ class RateLimitMiddleware:
             key = f"{limiter_id or rule['label']}|{rule['audience']}"
             wait = self._limiters.setdefault(key, _Limiter()).consume(client, rule["maxRequests"], rule["duration"])
             if wait is not None:
-                await _too_many(send, wait)
+                await _too_many(send, wait, for_people=scope["path"].startswith("/_/"))
                 return
         await self.app(scope, receive, send)
 
@@ -125,7 +125,9 @@ class RateLimitMiddleware:
         tail = [f"{method} {path}", path]
         handler = scope.get("route_handler")
         actions: Sequence[str] = handler.opt.get("rate_limit", ()) if handler is not None else ()
-        collection = str(scope.get("path_params", {}).get("collection", ""))
+        # Routes without a {collection} (the dashboard's sign-in) name theirs in the options.
+        fixed = handler.opt.get("rate_limit_collection", "") if handler is not None else ""
+        collection = str(scope.get("path_params", {}).get("collection", "") or fixed)
         if not actions or not collection:
             return tail, ""
         runtime = scope["app"].state.runtime
@@ -147,15 +149,22 @@ class RateLimitMiddleware:
         return state["baas_identity"]  # type: ignore[no-any-return]
 
 
-async def _too_many(send: Send, wait: float) -> None:
-    body = b'{"data":{},"message":"Too Many Requests.","status":429}'
+async def _too_many(send: Send, wait: float, *, for_people: bool = False) -> None:
+    """The 429: PocketBase's envelope for the API, a sentence for the dashboard's forms."""
+    seconds = max(1, math.ceil(wait))
+    if for_people:
+        body = f"Too many attempts. Try again in {seconds} seconds.".encode()
+        content_type = b"text/plain; charset=utf-8"
+    else:
+        body = b'{"data":{},"message":"Too Many Requests.","status":429}'
+        content_type = b"application/json"
     start: HTTPResponseStartEvent = {
         "type": "http.response.start",
         "status": 429,
         "headers": [
-            (b"content-type", b"application/json"),
+            (b"content-type", content_type),
             (b"content-length", str(len(body)).encode()),
-            (b"retry-after", str(max(1, math.ceil(wait))).encode()),
+            (b"retry-after", str(seconds).encode()),
         ],
     }
     await send(start)

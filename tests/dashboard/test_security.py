@@ -255,3 +255,28 @@ def test_serve_announces_the_link(capsys: pytest.CaptureFixture[str], settings: 
     out = capsys.readouterr().out
     assert "http://127.0.0.1:8090/_/setup?token=abc" in out
     assert "one-time link" in out
+
+
+async def test_the_sign_in_form_is_rate_limited_like_the_api(server: RunningServer, admin: httpx.AsyncClient) -> None:
+    rule = {"label": "_superusers:auth", "maxRequests": 2, "duration": 60, "audience": ""}
+    response = await admin.patch("/api/settings", json={"rateLimits": {"enabled": True, "rules": [rule]}})
+    assert response.status_code == 200, response.text
+    async with httpx.AsyncClient(base_url=server.url) as browser:
+        page = await browser.get("/_/login")
+        form = {
+            "_csrf": csrf_of(page.text),
+            "email": "nobody@example.com",
+            "password": "wrong",
+            "next": "/_/collections",
+        }
+        statuses = [(await browser.post("/_/login", data=form)).status_code for _ in range(3)]
+        assert statuses == [400, 400, 429]
+        limited = await browser.post("/_/login", data=form)
+        assert limited.headers["content-type"].startswith("text/plain")
+        assert limited.text.startswith("Too many attempts. Try again in")
+        assert int(limited.headers["retry-after"]) >= 1
+    # The API's own sign-in endpoint counts separately under the same rule.
+    async with httpx.AsyncClient(base_url=server.url) as api:
+        body = {"identity": "nobody@example.com", "password": "wrong"}
+        answer = await api.post("/api/collections/_superusers/auth-with-password", json=body)
+        assert answer.status_code == 400
