@@ -176,20 +176,13 @@ class Realtime:
         Raises:
             ApiError: as ``subscribe``.
         """
-        if self.broker.get(client_id) is not None or not self._peers or not self.settings.listen_for_changes:
+        if self._held_here(client_id):
             self.subscribe(client_id, ip, identity, topics)
             return
-        request_id = random_string(20)
-        waiting = self._replies[request_id] = asyncio.get_running_loop().create_future()
-        self.relay.send_message({"fwd": request_id, "c": client_id, "ip": ip, "t": token, "s": topics})
-        try:
-            async with asyncio.timeout(FORWARD_TIMEOUT):
-                reply = await waiting
-        except TimeoutError:
-            raise NotFoundError(MISSING_CLIENT) from None
-        finally:
-            self._replies.pop(request_id, None)
-        status = reply.get("st")
+        reply = await self._ask("fwd", {"c": client_id, "ip": ip, "t": token, "s": topics})
+        if reply is None:
+            raise NotFoundError(MISSING_CLIENT)
+        status = int(reply.get("st") or 0)
         if status != 204:
             error = {400: BadRequestError, 403: ForbiddenError}.get(status, NotFoundError)
             raise error(str(reply.get("m") or ""), reply.get("d") or {})
@@ -232,19 +225,30 @@ class Realtime:
         unsubscribes the client once the redirect has been handed over). False when there is no such
         client, it is not subscribed, or its process did not answer in time.
         """
-        if self.broker.get(client_id) is not None or not self._peers or not self.settings.listen_for_changes:
+        if self._held_here(client_id):
             return self._send_here(client_id, topic, data)
+        reply = await self._ask("dm", {"to": client_id, "e": topic, "d": data})
+        return reply is not None and reply.get("st") == 204
+
+    def _held_here(self, client_id: str) -> bool:
+        """Whether a request for ``client_id`` is answered here: its stream is here, or nobody else
+        could hold it (no other process is known, or processes do not talk)."""
+        return self.broker.get(client_id) is not None or not self._peers or not self.settings.listen_for_changes
+
+    async def _ask(self, kind: str, message: dict[str, Any]) -> dict[str, Any] | None:
+        """Send the other processes ``message`` with a request id under ``kind``; the reply of the
+        process holding the client, or None when none answers within ``FORWARD_TIMEOUT``."""
         request_id = random_string(20)
-        waiting = self._replies[request_id] = asyncio.get_running_loop().create_future()
-        self.relay.send_message({"to": client_id, "e": topic, "d": data, "dm": request_id})
+        waiting: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._replies[request_id] = waiting
+        self.relay.send_message({**message, kind: request_id})
         try:
             async with asyncio.timeout(FORWARD_TIMEOUT):
-                reply = await waiting
+                return await waiting
         except TimeoutError:
-            return False
+            return None
         finally:
             self._replies.pop(request_id, None)
-        return bool(reply.get("st") == 204)
 
     def _answer_direct(self, item: dict[str, Any]) -> None:
         client_id = str(item["to"])
