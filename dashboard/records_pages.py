@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,6 +15,7 @@ from baas.collections.model import Collection
 from baas.errors import ApiError, NotFoundError, ValidationError
 from baas.files.service import file_token
 from baas.records import service as records
+from baas.records.submission import Submission
 from baas.rules import RuleError, RuleSyntaxError
 from dashboard.access import SessionDep, runtime_of
 from dashboard.common import collection_or_404, quote_literal
@@ -216,35 +218,54 @@ async def record_new(request: Request[Any, Any, Any], session: SessionDep, colle
     return await _form_page(request, session, target, None)
 
 
-@post("/collections/{collection:str}/records/new", status_code=200, request_max_body_size=None)
-async def record_create(
-    request: Request[Any, Any, Any], session: SessionDep, collection: FromPath[str]
-) -> Response[Any]:
-    runtime = runtime_of(request)
-    target = collection_or_404(runtime, collection)
+async def _written_or_form(
+    request: Request[Any, Any, Any],
+    session: DashboardSession,
+    target: Collection,
+    document: dict[str, Any] | None,
+    write: Callable[[Submission], Awaitable[dict[str, Any]]],
+) -> dict[str, Any] | Response[Any]:
+    """The record ``write`` saved from the posted form, or the form again (400) with what failed."""
     form = form_of(request)
-    submission, errors = submission_from_form(target, form, creating=True)
+    submission, errors = submission_from_form(target, form, creating=document is None)
     try:
         if errors:
             raise ValidationError({})
-        created = await records.create(runtime, target, session.caller, submission, {})
+        return await write(submission)
     except ValidationError as exc:
         errors = {**field_messages(exc.data), **errors}
         return await _form_page(
             request,
             session,
             target,
-            None,
+            document,
             values=submission.values,
             errors=errors,
             error="The record was not saved: check the fields below.",
             status=400,
         )
     except ApiError as exc:
-        return await _form_page(request, session, target, None, values=submission.values, error=exc.message, status=400)
+        return await _form_page(
+            request, session, target, document, values=submission.values, error=exc.message, status=400
+        )
     finally:
         submission.close()
         form.close()
+
+
+@post("/collections/{collection:str}/records/new", status_code=200, request_max_body_size=None)
+async def record_create(
+    request: Request[Any, Any, Any], session: SessionDep, collection: FromPath[str]
+) -> Response[Any]:
+    runtime = runtime_of(request)
+    target = collection_or_404(runtime, collection)
+
+    async def create(submission: Submission) -> dict[str, Any]:
+        return await records.create(runtime, target, session.caller, submission, {})
+
+    created = await _written_or_form(request, session, target, None, create)
+    if isinstance(created, Response):
+        return created
     return await redirect(
         request, session, f"/_/collections/{target.name}/records/{created['id']}", "The record was created."
     )
@@ -267,31 +288,13 @@ async def record_update(
     runtime = runtime_of(request)
     target = collection_or_404(runtime, collection)
     document = await records.view(runtime, target, session.caller, record_id, {})
-    form = form_of(request)
-    submission, errors = submission_from_form(target, form, creating=False)
-    try:
-        if errors:
-            raise ValidationError({})
-        await records.update(runtime, target, session.caller, record_id, submission, {})
-    except ValidationError as exc:
-        errors = {**field_messages(exc.data), **errors}
-        return await _form_page(
-            request,
-            session,
-            target,
-            document,
-            values=submission.values,
-            errors=errors,
-            error="The record was not saved: check the fields below.",
-            status=400,
-        )
-    except ApiError as exc:
-        return await _form_page(
-            request, session, target, document, values=submission.values, error=exc.message, status=400
-        )
-    finally:
-        submission.close()
-        form.close()
+
+    async def update(submission: Submission) -> dict[str, Any]:
+        return await records.update(runtime, target, session.caller, record_id, submission, {})
+
+    updated = await _written_or_form(request, session, target, document, update)
+    if isinstance(updated, Response):
+        return updated
     back = f"/_/collections/{target.name}/records/{record_id}"
     return await redirect(request, session, back, "The record was saved.")
 
